@@ -1,0 +1,275 @@
+/**
+ * Public types of the framework-agnostic core. Every other module implements or consumes these.
+ * No vue, no pinia, no DOM globals at import time.
+ */
+import type { ChatError, ChatErrorCode } from './errors'
+
+/** Every user id is normalised to a string (the JWT says `"1"`, frames say `1`). */
+export type UserId = string
+
+/**
+ * Lifecycle of one message in a conversation timeline.
+ * - `queued`: not yet sent (offline, or the history replay has not ended yet).
+ * - `pending`: written to the socket, no echo yet.
+ * - `unknown`: the socket dropped between send and echo; the next replay decides.
+ * - `sent`: stored by the server (echo seen or present in a replay).
+ * - `failed`: rejected locally (e.g. too long) or given up; `retry()` / `discard()` apply.
+ */
+export type MessageStatus = 'queued' | 'pending' | 'unknown' | 'sent' | 'failed'
+
+/** One message as the library models it (never the wire format). Objects are frozen. */
+export interface ChatMessage {
+  /** Stable client-side id: safe as a `v-for` / React key across replays and reconnects. */
+  readonly id: string
+  readonly senderId: UserId
+  readonly receiverId: UserId
+  readonly content: string
+  /** ISO 8601. Server time once a replay confirmed the message, local receive/send time before. */
+  readonly createdAt: string
+  /** `true` once `createdAt` comes from the server (a replay). */
+  readonly serverTime: boolean
+  readonly status: MessageStatus
+  /** `senderId` equals the signed-in user. */
+  readonly isMine: boolean
+  /** Server `is_read` or the client-side read marker, whichever says read. */
+  readonly isRead: boolean
+  /** Why a `failed` message failed. */
+  readonly error?: ChatErrorCode
+}
+
+/**
+ * Connection state of one conversation.
+ * `idle → connecting → syncing (history replay) → live`; `reconnecting` after a drop;
+ * `offline` while the browser says so; `unauthorized` is terminal until a new login;
+ * `closed` after release()/close().
+ */
+export type ConnectionStatus =
+  | 'idle'
+  | 'connecting'
+  | 'syncing'
+  | 'live'
+  | 'reconnecting'
+  | 'offline'
+  | 'unauthorized'
+  | 'closed'
+
+/** Immutable view of one conversation; a new object after every change, the same object otherwise. */
+export interface ConversationSnapshot {
+  readonly peerId: UserId
+  readonly status: ConnectionStatus
+  readonly messages: readonly ChatMessage[]
+  readonly unreadCount: number
+  /** Some own message is `queued`, `pending` or `unknown`. */
+  readonly hasPending: boolean
+  /** Last error worth showing (cleared when the conversation is live again). */
+  readonly error: ChatError | null
+  /** The peer is typing (only with the typing extension enabled). */
+  readonly peerTyping: boolean
+  /** Reconnect attempts since the last time the conversation was live. */
+  readonly attempt: number
+}
+
+/** The user object the REST API returns. */
+export interface ChatUser {
+  readonly id: UserId
+  readonly email: string
+  readonly role: 'student' | 'parent' | (string & {})
+  readonly first_name: string
+  readonly last_name: string
+  readonly [key: string]: unknown
+}
+
+export interface TokenPair {
+  access: string
+  /** Absent when the app only has an access token. */
+  refresh?: string
+}
+
+export type AuthStatus = 'anonymous' | 'authenticated' | 'refreshing' | 'unauthorized'
+
+export interface AuthState {
+  readonly status: AuthStatus
+  readonly user: ChatUser | null
+  /** From the JWT claim (`user_id` by default), normalised to a string. */
+  readonly userId: UserId | null
+  /** Access token expiry, epoch ms. */
+  readonly expiresAt: number | null
+}
+
+/** Synchronous key/value storage (the Web Storage shape). Memory by default. */
+export interface StorageAdapter {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+}
+
+/** The part of the WebSocket constructor the core uses (browser, `ws`, happy-dom all fit). */
+export interface WebSocketLike {
+  readonly readyState: number
+  onopen: ((ev: unknown) => void) | null
+  onclose: ((ev: { code: number; reason?: string; wasClean?: boolean }) => void) | null
+  onerror: ((ev: unknown) => void) | null
+  onmessage: ((ev: { data: unknown }) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+export type FetchLike = (input: string, init?: {
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  signal?: AbortSignal
+}) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>
+
+/** Timers and clock, injectable for fake-timer tests. */
+export interface Scheduler {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/**
+ * Environment signals: the browser's online/offline and page visibility. Injected so the core runs
+ * in Node, tests and SSR. The Vue layer feeds these from VueUse.
+ */
+export interface EnvironmentSignals {
+  isOnline(): boolean
+  isVisible(): boolean
+  /** Calls `listener` on every change; returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void
+}
+
+export interface ReconnectOptions {
+  /** First retry delay ceiling (full jitter: the delay is random in [0, ceiling]). @default 500 */
+  baseDelayMs?: number
+  /** Ceiling for any delay. @default 30000 */
+  maxDelayMs?: number
+  /** Give up after this many consecutive failed attempts (status stays `reconnecting` with an error). @default Infinity */
+  maxAttempts?: number
+}
+
+/** Opt-in extension frames. Reference servers close the socket (1011) on unknown frames. */
+export interface ExtensionOptions {
+  /** Send `{"type":"typing"}` frames and read the peer's. @default false */
+  typing?: boolean
+  /** Send `{"type":"read"}` frames. @default false */
+  readReceipts?: boolean
+}
+
+/** Optional sink for diagnostics. Never receives a token or a URL that carries one. */
+export interface ChatLogger {
+  debug?(message: string, details?: Record<string, unknown>): void
+  warn?(message: string, details?: Record<string, unknown>): void
+}
+
+export interface ChatClientOptions {
+  /** Origin of the backend, e.g. `https://school.example`. Defaults to the page origin in a browser. */
+  baseUrl?: string
+  /** REST base; `{apiUrl}/api/auth/login/`. @default baseUrl */
+  apiUrl?: string
+  /** WebSocket base; `{wsUrl}/ws/chat/{peerId}/`. @default baseUrl with http→ws, https→wss */
+  wsUrl?: string
+  /** @default globalThis.WebSocket (absent under Node 20 and SSR: then no socket is ever opened) */
+  WebSocket?: WebSocketConstructor
+  /** @default globalThis.fetch */
+  fetch?: FetchLike
+  /** Where tokens, outbox and read markers live. @default in-memory */
+  storage?: StorageAdapter
+  /** Key prefix in storage. @default 'vrc' */
+  storageKey?: string
+  scheduler?: Scheduler
+  signals?: EnvironmentSignals
+  /** JWT claim holding the user id. @default 'user_id' */
+  userIdClaim?: string
+  /** Refresh the access token when it expires within this many ms. @default 300000 (5 min) */
+  refreshThresholdMs?: number
+  /** Tolerated difference between client and server clocks. @default 30000 */
+  clockSkewMs?: number
+  reconnect?: ReconnectOptions
+  /** The history replay is over after this long without a frame. @default 300 */
+  replayQuietMs?: number
+  /** Longest message accepted by send(). @default 5000 */
+  maxMessageLength?: number
+  /** Allow sending empty/whitespace messages. @default false */
+  allowEmpty?: boolean
+  /** Trim messages before sending. @default true */
+  trim?: boolean
+  extensions?: ExtensionOptions
+  /** Close sockets while the page is hidden, reopen when visible. @default false */
+  pauseWhenHidden?: boolean
+  /** Coordinate token refresh and outbox ownership across tabs (Web Locks, BroadcastChannel). @default true */
+  crossTab?: boolean
+  logger?: ChatLogger
+}
+
+/** Result of `Conversation.send()`. Invalid input that can be fixed by the user never enters the timeline. */
+export type SendResult =
+  | { readonly ok: true; readonly message: ChatMessage }
+  | { readonly ok: false; readonly error: ChatError; readonly message?: ChatMessage }
+
+export interface ConversationEvents {
+  /** A new message from the peer arrived (live, not from a replay). */
+  message: ChatMessage
+  /** A typed, non-fatal problem (malformed frame dropped, handshake failure, ...). */
+  error: ChatError
+  status: ConnectionStatus
+}
+
+/** One conversation with one peer. Obtained from `client.conversation(peerId)`; release() when done. */
+export interface Conversation {
+  readonly peerId: UserId
+  /** Current immutable snapshot (stable identity until something changes): useSyncExternalStore-ready. */
+  getSnapshot(): ConversationSnapshot
+  /** Called after every change (batched: at most once per burst of frames). Returns unsubscribe. */
+  subscribe(listener: () => void): () => void
+  on<K extends keyof ConversationEvents>(event: K, handler: (payload: ConversationEvents[K]) => void): () => void
+  /** Validate and send (or queue). Never throws for bad input: returns `{ ok: false, error }`. */
+  send(text: string): SendResult
+  /** Put a `failed` (or `unknown`) own message back into the queue. */
+  retry(messageId: string): void
+  /** Remove an own message that is not `sent`. */
+  discard(messageId: string): void
+  /** Mark everything up to now read (persisted; sends a read receipt only with that extension). */
+  markRead(): void
+  /** Tell the peer the user is typing (throttled; inert unless the typing extension is on). */
+  notifyTyping(): void
+  /** Drop the socket and connect again at once (resets backoff). */
+  reconnect(): void
+  /** Decrement the reference count; the socket closes when it reaches zero. */
+  release(): void
+}
+
+export interface ChatAuthEvents {
+  change: AuthState
+  /** Refresh was rejected or the server keeps rejecting the token: the user must log in again. */
+  unauthorized: ChatError
+}
+
+export interface ChatAuth {
+  getState(): AuthState
+  subscribe(listener: () => void): () => void
+  on<K extends keyof ChatAuthEvents>(event: K, handler: (payload: ChatAuthEvents[K]) => void): () => void
+  /** POST /api/auth/login/. Rejects with a ChatError (`invalid_credentials`, `validation`, `network`, `http`). */
+  login(email: string, password: string): Promise<ChatUser>
+  /** Forget tokens (storage included), close every conversation socket. */
+  logout(): Promise<void>
+  /** GET /api/auth/me/ with a fresh token. */
+  me(): Promise<ChatUser>
+  /** For apps with their own login: hand over tokens (and the user when known). */
+  setTokens(tokens: TokenPair, user?: ChatUser): void
+  /** A valid access token, refreshed first when it expires within the threshold. Single-flight. */
+  getAccessToken(): Promise<string>
+  /** Force a refresh now (single-flight within the client, coordinated across tabs). */
+  refresh(): Promise<void>
+}
+
+export interface ChatClient {
+  readonly auth: ChatAuth
+  /** Acquire (ref-counted) the conversation with `peerId`; call `release()` when done. */
+  conversation(peerId: number | string): Conversation
+  /** The conversation if some consumer holds it, without acquiring. */
+  peek(peerId: number | string): Conversation | undefined
+  /** Close all sockets and timers; the client is unusable afterwards. */
+  destroy(): void
+}
