@@ -22,6 +22,8 @@ export interface StoredMessage {
   content: string
   /** Epoch ms. */
   createdAt: number
+  /** Sub-millisecond part of the timestamp, 0–999 µs (servers store microseconds). @default 0 */
+  micros?: number
   is_read: boolean
 }
 
@@ -67,6 +69,12 @@ export interface ChatBackendOptions {
   store?: MessageStore
   /** Clock (epoch ms) for tokens and timestamps. @default Date.now */
   now?: () => number
+  /**
+   * Extra wait between joining the group and reading the history on connect. Widens the real
+   * servers' join-before-history gap so tests can store a message inside it on demand.
+   * @default 0 (only the store's own async read, as on a real server)
+   */
+  historyReadDelayMs?: number
 }
 
 export interface ChatServerOptions extends ChatBackendOptions {
@@ -76,6 +84,8 @@ export interface ChatServerOptions extends ChatBackendOptions {
   host?: string
   /** Answer CORS preflights and add CORS headers for this origin ('*' allowed). @default '*' */
   corsOrigin?: string | false
+  /** Interval of WebSocket protocol pings; a socket that misses two pongs is terminated. 0 disables. @default 20000 */
+  pingIntervalMs?: number
 }
 
 export interface IssuedTokens {
