@@ -1,0 +1,62 @@
+/**
+ * Option types of the Nuxt module. Only JSON-serialisable values: they travel through
+ * `runtimeConfig.public.chat` into the page payload (so never put a secret here).
+ */
+
+/** Where tokens, the outbox and read markers persist in the browser. */
+export type ChatStorageKind = 'memory' | 'session' | 'local'
+
+/** The resolved `runtimeConfig.public.chat` (every key present). */
+export interface ChatPublicRuntimeConfig {
+  /**
+   * Origin of the chat backend, e.g. `https://school.example`. Empty: the page origin.
+   * Override at run time with `NUXT_PUBLIC_CHAT_BASE_URL`.
+   * @default ''
+   */
+  baseUrl: string
+  /** REST base (`{apiUrl}/api/auth/login/`). Empty: `baseUrl`. `NUXT_PUBLIC_CHAT_API_URL`. @default '' */
+  apiUrl: string
+  /** WebSocket base (`{wsUrl}/ws/chat/{peerId}/`). Empty: `baseUrl` with http→ws. `NUXT_PUBLIC_CHAT_WS_URL`. @default '' */
+  wsUrl: string
+  /**
+   * Token and outbox persistence in the browser. `memory` forgets on reload (safest against XSS),
+   * `session` survives reloads of the tab, `local` survives closing the browser.
+   * @default 'memory'
+   */
+  storage: ChatStorageKind
+  /** Key prefix in storage. @default 'vrc' */
+  storageKey: string
+  /** JWT claim holding the user id. @default 'user_id' */
+  userIdClaim: string
+  /** Refresh the access token when it expires within this many ms. @default 300000 */
+  refreshThresholdMs: number
+  /** The history replay is over after this long without a frame. @default 300 */
+  replayQuietMs: number
+  /** Longest message accepted by `send()`. @default 5000 */
+  maxMessageLength: number
+  /** Close sockets while the page is hidden. @default false */
+  pauseWhenHidden: boolean
+  /** Coordinate token refresh and outbox ownership across tabs. @default true */
+  crossTab: boolean
+  reconnect: {
+    /** First retry delay ceiling in ms (full jitter). @default 500 */
+    baseDelayMs: number
+    /** Ceiling for any retry delay in ms. @default 30000 */
+    maxDelayMs: number
+    /** Give up after this many consecutive failures; `0` never gives up. @default 0 */
+    maxAttempts: number
+  }
+  /** Opt-in extension frames: reference (Django Channels) servers close the socket on them. */
+  extensions: {
+    /** Typing indicator frames. @default false */
+    typing: boolean
+    /** Read receipt frames. @default false */
+    readReceipts: boolean
+  }
+}
+
+/** Options of the `chat` key in `nuxt.config` (all optional, see {@link ChatPublicRuntimeConfig}). */
+export interface ChatModuleOptions extends Partial<Omit<ChatPublicRuntimeConfig, 'reconnect' | 'extensions'>> {
+  reconnect?: Partial<ChatPublicRuntimeConfig['reconnect']>
+  extensions?: Partial<ChatPublicRuntimeConfig['extensions']>
+}
