@@ -1,0 +1,15 @@
+/**
+ * The Vue layer: plugin, Pinia store and composables.
+ */
+export { ChatPlugin, createChat } from './plugin'
+export type { ChatPluginOptions, ChatPluginInstance } from './plugin'
+export { ChatClientKey, useChatClient } from './context'
+export { useChat } from './useChat'
+export type { PeerIdInput, UseChatOptions, UseChatReturn } from './useChat'
+export { useChatAuth } from './useChatAuth'
+export type { UseChatAuthReturn } from './useChatAuth'
+export { CHAT_STORE_ID, toErrorInfo, useChatStore } from './store'
+export type { ChatAuthInfo, ChatConversationState, ChatErrorInfo, ChatStore } from './store'
+export type { ChatStorageOption } from './storage'
+export { ChatSetupError } from './errors'
+export type { ChatSetupErrorCode } from './errors'

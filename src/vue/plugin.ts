@@ -1,0 +1,127 @@
+import type { App, Plugin } from 'vue'
+import { effectScope } from 'vue'
+import { isClient } from '@vueuse/core'
+import { createChatClient } from '../core/index'
+import type { ChatClient, ChatClientOptions, EnvironmentSignals } from '../core/types'
+import { createBindings } from './bindings'
+import { ChatClientKey, ChatContextKey, type ChatContext } from './context'
+import { createVueSignals } from './environment'
+import { ChatSetupError } from './errors'
+import { resolveStorage, type ChatStorageOption } from './storage'
+import { toErrorInfo, useChatStore } from './store'
+
+/** Options of `ChatPlugin` / `createChat`: the core's `ChatClientOptions` plus Vue-specific ones. */
+export interface ChatPluginOptions extends Omit<ChatClientOptions, 'storage' | 'signals'> {
+  /**
+   * Where tokens, unsent messages and read markers persist. `'session'` keeps a pending send
+   * across a reload; `'local'` also across browser restarts (and shares the login between tabs).
+   * @default 'memory'
+   */
+  storage?: ChatStorageOption
+  /**
+   * Online/visibility signals for reconnect decisions.
+   * @default VueUse `useOnline()` + `useDocumentVisibility()`
+   */
+  signals?: EnvironmentSignals
+  /**
+   * Use this client instead of creating one (its lifetime stays yours: unmounting the app does not destroy it).
+   * Client options are ignored when it is given.
+   */
+  client?: ChatClient
+  /**
+   * Open conversations. Off during SSR so server rendering never opens a socket.
+   * @default true in a browser, false on the server
+   */
+  connect?: boolean
+}
+
+/** What `createChat()` returns: a Vue plugin that also exposes the client it created. */
+export interface ChatPluginInstance {
+  install(app: App): void
+  /** The client, once installed (`null` before). */
+  readonly client: ChatClient | null
+}
+
+function hasPinia(app: App): boolean {
+  return Boolean((app.config.globalProperties as { $pinia?: unknown }).$pinia)
+}
+
+/**
+ * Create the chat plugin for ONE app: `app.use(createChat({ baseUrl }))`.
+ * Installs a `ChatClient`, syncs it into the Pinia store `useChatStore`, and provides it to
+ * `useChat()`, `useChatAuth()` and `useChatClient()`. Pinia must be installed first.
+ * Nothing is module-level: every app (every SSR request) gets its own client.
+ *
+ * @example
+ * ```ts
+ * app.use(createPinia())
+ * app.use(createChat({ baseUrl: 'https://school.example', storage: 'session' }))
+ * ```
+ */
+export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance {
+  let installed: ChatClient | null = null
+  return {
+    get client() {
+      return installed
+    },
+    install(app) {
+      if (!hasPinia(app)) {
+        throw new ChatSetupError('pinia_missing', 'The chat plugin needs Pinia, installed first: app.use(createPinia()); app.use(ChatPlugin, { baseUrl }). In Nuxt, add \'@pinia/nuxt\' to modules.')
+      }
+      const { storage, signals, client: given, connect = isClient, ...clientOptions } = options
+      const scope = effectScope(true)
+      const client = given ?? createChatClient({
+        ...clientOptions,
+        storage: resolveStorage(storage),
+        ...(signals ? { signals } : connect ? { signals: createVueSignals(scope) } : {}),
+      })
+      installed = client
+
+      const pinia = app.config.globalProperties.$pinia
+      const store = useChatStore(pinia)
+      const syncAuth = (): void => store.applyAuth(client.auth.getState())
+      syncAuth()
+      const stops = [
+        client.auth.subscribe(syncAuth),
+        client.auth.on('unauthorized', error => store.setAuthError(toErrorInfo(error))),
+      ]
+      const bindings = createBindings(client, store)
+      const context: ChatContext = {
+        client,
+        store,
+        bindings,
+        connect,
+        typing: Boolean(clientOptions.extensions?.typing),
+      }
+      app.provide(ChatClientKey, client)
+      app.provide(ChatContextKey, context)
+
+      const teardown = (): void => {
+        for (const stop of stops) stop()
+        bindings.destroy()
+        scope.stop()
+        if (!given) client.destroy()
+      }
+      if (typeof app.onUnmount === 'function') {
+        app.onUnmount(teardown)
+      }
+      else {
+        const unmount = app.unmount.bind(app)
+        app.unmount = () => {
+          unmount()
+          teardown()
+        }
+      }
+    },
+  }
+}
+
+/**
+ * The chat plugin: `app.use(ChatPlugin, { baseUrl })` (same as `app.use(createChat({ baseUrl }))`).
+ * Install Pinia first.
+ */
+export const ChatPlugin: Plugin<[ChatPluginOptions?]> = {
+  install(app: App, options?: ChatPluginOptions) {
+    createChat(options).install(app)
+  },
+}

@@ -1,0 +1,157 @@
+import type { ComputedRef, MaybeRefOrGetter } from 'vue'
+import { computed, shallowRef, toValue, watch } from 'vue'
+import { tryOnScopeDispose } from '@vueuse/core'
+import { ChatError } from '../core/errors'
+import { normaliseUserId } from '../core/protocol'
+import type { ChatMessage, ConnectionStatus, Conversation, SendResult, UserId } from '../core/types'
+import { injectChatContext } from './context'
+import { toErrorInfo, type ChatConversationState, type ChatErrorInfo } from './store'
+
+/** A peer id as apps have it: a number, a numeric string, or nothing yet (e.g. a route param). */
+export type PeerIdInput = number | string | null | undefined
+
+export interface UseChatOptions {
+  /**
+   * Called for every new message from the peer (live, not from a history replay).
+   * Use it for sounds or notifications instead of watching the last message
+   * (identical messages would not re-trigger a watcher).
+   * @default undefined
+   */
+  onMessage?: (message: ChatMessage) => void
+}
+
+export interface UseChatReturn {
+  /** The conversation's normalised peer id; `null` while the input is missing or invalid. */
+  readonly peerId: ComputedRef<UserId | null>
+  /** Messages, oldest first. Frozen objects with stable `id`s: use `message.id` as the `v-for` key. */
+  readonly messages: ComputedRef<readonly ChatMessage[]>
+  /** `idle`, `connecting`, `syncing`, `live`, `reconnecting`, `offline`, `unauthorized` or `closed`. */
+  readonly status: ComputedRef<ConnectionStatus>
+  /** `status === 'live'`: the history replay is done and sends go straight out. */
+  readonly isConnected: ComputedRef<boolean>
+  /** The last problem worth showing (cleared once live again), or an invalid peer id. */
+  readonly error: ComputedRef<ChatErrorInfo | null>
+  /** Peer messages not yet marked read. */
+  readonly unreadCount: ComputedRef<number>
+  /** Some own message is still `queued`, `pending` or `unknown`. */
+  readonly hasPending: ComputedRef<boolean>
+  /** Ids of peers typing right now (typing extension only; always empty otherwise). */
+  readonly typingPeers: ComputedRef<readonly UserId[]>
+  /**
+   * Send `text` (queued while not live). Never throws: invalid input (empty, too long) returns
+   * `{ ok: false, error }` and stays out of the timeline.
+   */
+  send(text: string): SendResult
+  /** Queue a `failed` or `unknown` own message again. */
+  retry(messageId: string): void
+  /** Remove an own message that is not `sent`. */
+  discard(messageId: string): void
+  /** Mark everything received so far read (persisted with the `storage` option). */
+  markRead(): void
+  /** Tell the peer the user is typing; throttled, and does nothing unless `extensions.typing` is on. */
+  notifyTyping(): void
+  /** Drop the socket and connect again now (resets the backoff). */
+  reconnect(): void
+  /** Let go of the conversation before the component unmounts (it closes if nobody else holds it). */
+  close(): void
+}
+
+const NO_MESSAGES: readonly ChatMessage[] = Object.freeze([])
+const NO_PEERS: readonly UserId[] = Object.freeze([])
+
+/**
+ * One conversation, bound to the component: reactive state plus actions.
+ * `peerId` may be a ref or getter: when it changes the old conversation is released and the new
+ * one acquired. Conversations are shared (one socket per peer) across components and closed when
+ * the last component using them unmounts. During SSR nothing connects.
+ *
+ * @param peerId the other user's id (ref, getter or value)
+ * @example
+ * ```ts
+ * const props = defineProps<{ peerId: number }>()
+ * const { messages, status, send } = useChat(() => props.peerId)
+ * ```
+ */
+export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatOptions = {}): UseChatReturn {
+  const context = injectChatContext('useChat')
+  const { store, bindings } = context
+
+  const peer = computed(() => normaliseUserId(toValue(peerId)))
+  const closed = shallowRef(false)
+  let held: { readonly peerId: UserId; readonly conversation: Conversation; readonly off: () => void } | null = null
+
+  function detach(): void {
+    const current = held
+    if (!current) return
+    held = null
+    current.off()
+    bindings.release(current.peerId)
+  }
+
+  function attach(id: UserId): void {
+    const conversation = bindings.acquire(id)
+    const off = options.onMessage ? conversation.on('message', options.onMessage) : () => {}
+    held = { peerId: id, conversation, off }
+  }
+
+  if (context.connect) {
+    const stop = watch(peer, (id) => {
+      if (closed.value || held?.peerId === id) return
+      detach()
+      if (id !== null) attach(id)
+    }, { immediate: true })
+    tryOnScopeDispose(() => {
+      stop()
+      detach()
+    })
+  }
+
+  const state = computed<ChatConversationState | undefined>(() => {
+    const id = peer.value
+    return id === null ? undefined : store.conversations[id]
+  })
+
+  const status = computed<ConnectionStatus>(() => closed.value ? 'closed' : state.value?.status ?? 'idle')
+
+  const error = computed<ChatErrorInfo | null>(() => {
+    if (peer.value === null && toValue(peerId) != null) {
+      return toErrorInfo({ code: 'invalid_peer', message: 'The peer id must be a non-negative integer.' })
+    }
+    return state.value?.error ?? null
+  })
+
+  const typingPeers = computed<readonly UserId[]>((previous) => {
+    const current = state.value
+    const next = current?.peerTyping ? [current.peerId] : NO_PEERS
+    if (previous && previous.length === next.length && previous.every((id, i) => id === next[i])) return previous
+    return next
+  })
+
+  function notConnected(): SendResult {
+    if (peer.value === null) return { ok: false, error: new ChatError('invalid_peer', 'The peer id must be a non-negative integer.') }
+    return { ok: false, error: new ChatError('closed', context.connect ? 'This conversation was closed.' : 'Chat does not connect during server rendering.') }
+  }
+
+  return {
+    peerId: peer,
+    messages: computed(() => state.value?.messages ?? NO_MESSAGES),
+    status,
+    isConnected: computed(() => status.value === 'live'),
+    error,
+    unreadCount: computed(() => state.value?.unreadCount ?? 0),
+    hasPending: computed(() => state.value?.hasPending ?? false),
+    typingPeers,
+    send: text => held ? held.conversation.send(text) : notConnected(),
+    retry: messageId => held?.conversation.retry(messageId),
+    discard: messageId => held?.conversation.discard(messageId),
+    markRead: () => held?.conversation.markRead(),
+    notifyTyping: () => {
+      if (context.typing) held?.conversation.notifyTyping()
+    },
+    reconnect: () => held?.conversation.reconnect(),
+    close: () => {
+      closed.value = true
+      detach()
+    },
+  }
+}
