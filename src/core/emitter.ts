@@ -4,12 +4,12 @@
  * surfaces inside library code.
  */
 
-/** Maps event names to payload types, e.g. `{ change: AuthState; unauthorized: ChatError }`. */
-export type EventMap = Record<string, unknown>
+/** Maps event names to payload types, e.g. `{ change: AuthState; unauthorized: ChatError }` (interfaces work too). */
+export type EventMap<Events> = { [K in keyof Events]: unknown }
 
 export type Listener<T> = (payload: T) => void
 
-export interface Emitter<Events extends EventMap> {
+export interface Emitter<Events extends EventMap<Events>> {
   /** Add a handler; returns a function that removes exactly this registration. */
   on<K extends keyof Events>(event: K, handler: Listener<Events[K]>): () => void
   /** Like `on`, removed after the first call. */
@@ -45,7 +45,7 @@ function rethrowLater(error: unknown): void {
  * events.emit('change', 1)
  * off()
  */
-export function createEmitter<Events extends EventMap>(options: EmitterOptions = {}): Emitter<Events> {
+export function createEmitter<Events extends EventMap<Events>>(options: EmitterOptions = {}): Emitter<Events> {
   const handlers = new Map<keyof Events, Set<{ fn: Listener<never> }>>()
   const onError = options.onListenerError ?? rethrowLater
 

@@ -1,0 +1,711 @@
+/**
+ * Authentication: login, token storage, refresh (single-flight in the tab, coordinated across
+ * tabs), expiry, and diagnosis of WebSocket handshake failures (auth problem or outage?).
+ *
+ * Tabs share a session exactly when they share storage: the BroadcastChannel only says "re-read
+ * storage" (it never carries a token), so tabs with separate memory storage stay independent.
+ */
+import { ChatError, isChatError } from './errors'
+import { createEmitter } from './emitter'
+import { asRecord, errorFromResponse, requestJson } from './http'
+import type { HttpOptions, JsonResponse } from './http'
+import { isExpired, isRefreshDue, normaliseId, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from './jwt'
+import type { TokenTiming } from './jwt'
+import { defaultChannelFactory, defaultLocks, openChannel } from './cross-tab'
+import type { BroadcastChannelLike, LockManagerLike } from './cross-tab'
+import type {
+  AuthState,
+  AuthStatus,
+  ChatAuth,
+  ChatAuthEvents,
+  ChatLogger,
+  ChatUser,
+  FetchLike,
+  Scheduler,
+  StorageAdapter,
+  TokenPair,
+  UserId,
+} from './types'
+
+export type { BroadcastChannelLike, LockManagerLike } from './cross-tab'
+
+/** Everything the auth controller needs from its environment (the client fills it from ChatClientOptions). */
+export interface AuthDeps {
+  /** REST base, e.g. `'http://127.0.0.1:8000'` (no trailing slash). */
+  apiUrl: string
+  fetch: FetchLike
+  storage: StorageAdapter
+  /** Key prefix: tokens live under `${storageKey}:auth`. */
+  storageKey: string
+  scheduler: Scheduler
+  /** JWT claim with the user id. @default 'user_id' (set by the client) */
+  userIdClaim: string
+  /** Refresh when the access token expires within this many ms (capped at half the token's lifetime). */
+  refreshThresholdMs: number
+  /** Tolerated clock difference (capped at a quarter of the token's lifetime). */
+  clockSkewMs: number
+  /** Coordinate refreshes and logouts with other tabs. */
+  crossTab: boolean
+  logger?: ChatLogger
+  /** @default globalThis.navigator?.locks (`null`: no locks, use the documented fallback) */
+  locks?: LockManagerLike | null
+  /** @default name => new globalThis.BroadcastChannel(name) (`null`: no channel) */
+  createChannel?: ((name: string) => BroadcastChannelLike) | null
+  /**
+   * Without Web Locks, how long a refresh that got 401 waits for another tab's rotated token to
+   * show up in storage before declaring the session `unauthorized`.
+   * @default 1000
+   */
+  rotationGraceMs?: number
+  /** Abort a REST call after this long. @default 15000 */
+  requestTimeoutMs?: number
+}
+
+/** The internal auth API: the public {@link ChatAuth} plus what the connection layer needs. */
+export interface AuthController extends ChatAuth {
+  /** Current user id from the access token (string) or null. */
+  readonly userId: UserId | null
+  /**
+   * For a socket handshake: a valid access token, refreshed first when expired or within the
+   * threshold. Rejects with ChatError `not_authenticated` (no tokens) or `unauthorized` (terminal).
+   * Single-flight.
+   */
+  getAccessToken(): Promise<string>
+  /**
+   * A handshake with `tokenUsed` failed before the socket opened (or closed 4401). Classifies, never guesses:
+   * token expired/near expiry locally → refresh → `'refreshed'`; else probe `GET /api/auth/me/`:
+   * 401 → refresh once → `'refreshed'` (refresh answering 401 → `'unauthorized'`); 200 or no
+   * answer → `'outage'` (an outage never logs the user out). A token that was already diagnosed
+   * (or issued by such a diagnosis) and still gets 401 from `me` → `'unauthorized'`.
+   */
+  diagnoseHandshakeFailure(tokenUsed: string): Promise<'outage' | 'refreshed' | 'unauthorized'>
+  /** Stop timers, close the channel, drop listeners. Storage is kept. */
+  destroy(): void
+}
+
+interface Session {
+  readonly access: string
+  readonly refresh: string | undefined
+  readonly user: ChatUser | null
+  readonly userId: UserId | null
+  readonly timing: TokenTiming
+}
+
+interface StoredAuth {
+  access: string
+  refresh?: string
+  user?: ChatUser | null
+}
+
+type CrossTabMessage = { type: 'tokens' | 'logout' | 'unauthorized'; from: string }
+
+const MAX_RETRY_DELAY_MS = 60_000
+const MAX_TIMER_MS = 2_147_483_647
+const DIAGNOSED_LIMIT = 16
+
+function notAuthenticated(): ChatError {
+  return new ChatError('not_authenticated', 'Not signed in')
+}
+
+function sessionExpired(status?: number): ChatError {
+  return new ChatError('unauthorized', 'The session has expired: sign in again', status === undefined ? {} : { status })
+}
+
+/** Normalise the server's user object (`id` becomes a string); `null` when it is not a user. */
+export function normaliseUser(value: unknown, fallbackId: UserId | null = null): ChatUser | null {
+  const record = asRecord(value)
+  if (!record) return null
+  const id = normaliseId(record.id) ?? fallbackId
+  if (id === null) return null
+  return Object.freeze({ ...record, id }) as ChatUser
+}
+
+/**
+ * Create the auth controller. One per client; no module-level state (safe under SSR).
+ *
+ * @example
+ * const auth = createAuth({ apiUrl, fetch, storage: createMemoryStorage(), storageKey: 'vrc', scheduler,
+ *   userIdClaim: 'user_id', refreshThresholdMs: 300_000, clockSkewMs: 30_000, crossTab: true })
+ * await auth.login('student@example.com', 'secret')
+ * const token = await auth.getAccessToken()
+ */
+export function createAuth(deps: AuthDeps): AuthController {
+  const authKey = `${deps.storageKey}:auth`
+  const lockName = `${deps.storageKey}:auth:refresh`
+  const http: HttpOptions = { fetch: deps.fetch, scheduler: deps.scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 }
+  const instanceId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+  const events = createEmitter<ChatAuthEvents>()
+  const locks = deps.crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
+  const channel = deps.crossTab
+    ? openChannel(deps.createChannel === undefined ? defaultChannelFactory() : deps.createChannel, authKey)
+    : null
+  const graceMs = deps.crossTab && !locks ? (deps.rotationGraceMs ?? 1000) : 0
+  const channelWaiters = new Set<() => void>()
+  const diagnosed = new Set<string>()
+
+  let session: Session | null = null
+  let status: AuthStatus = 'anonymous'
+  let state: AuthState = Object.freeze({ status, user: null, userId: null, expiresAt: null })
+  let generation = 0
+  let refreshInFlight: Promise<void> | null = null
+  let timer: unknown
+  let retryAttempt = 0
+  let destroyed = false
+
+  function log(level: 'debug' | 'warn', message: string, details?: Record<string, unknown>): void {
+    try {
+      deps.logger?.[level]?.(`[auth] ${message}`, details)
+    }
+    catch {
+      // A broken logger must not break auth.
+    }
+  }
+
+  function now(): number {
+    return deps.scheduler.now()
+  }
+
+  function makeSession(tokens: TokenPair, user: ChatUser | null): Session {
+    const claims = readClaims(tokens.access)
+    const userId = userIdFrom(claims, deps.userIdClaim) ?? user?.id ?? null
+    return {
+      access: tokens.access,
+      refresh: typeof tokens.refresh === 'string' && tokens.refresh.length > 0 ? tokens.refresh : undefined,
+      user: user ?? null,
+      userId,
+      timing: tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs),
+    }
+  }
+
+  // ---- storage -------------------------------------------------------------------------------
+
+  function readStored(): StoredAuth | null {
+    let raw: string | null
+    try {
+      raw = deps.storage.getItem(authKey)
+    }
+    catch {
+      return null
+    }
+    if (raw === null) return null
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    }
+    catch {
+      parsed = null
+    }
+    const record = asRecord(parsed)
+    if (!record || typeof record.access !== 'string' || tryReadClaims(record.access) === null) {
+      safeRemove()
+      log('warn', 'discarded unreadable auth data from storage')
+      return null
+    }
+    const stored: StoredAuth = { access: record.access }
+    if (typeof record.refresh === 'string') stored.refresh = record.refresh
+    stored.user = normaliseUser(record.user)
+    return stored
+  }
+
+  function writeStored(next: Session): void {
+    const stored: StoredAuth = { access: next.access, user: next.user }
+    if (next.refresh !== undefined) stored.refresh = next.refresh
+    try {
+      deps.storage.setItem(authKey, JSON.stringify(stored))
+    }
+    catch {
+      log('warn', 'could not persist the session; it lives in memory only')
+    }
+  }
+
+  function safeRemove(): void {
+    try {
+      deps.storage.removeItem(authKey)
+    }
+    catch {
+      // Storage that cannot remove cannot hold our tokens either.
+    }
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  function publish(): void {
+    const next = {
+      status,
+      user: session?.user ?? null,
+      userId: session?.userId ?? null,
+      expiresAt: session?.timing.expiresAt ?? null,
+    }
+    if (next.status === state.status && next.user === state.user && next.userId === state.userId && next.expiresAt === state.expiresAt)
+      return
+    state = Object.freeze(next)
+    events.emit('change', state)
+  }
+
+  function broadcast(type: CrossTabMessage['type']): void {
+    if (!channel) return
+    try {
+      channel.postMessage({ type, from: instanceId } satisfies CrossTabMessage)
+    }
+    catch {
+      // A closed or broken channel only costs cross-tab promptness; storage stays the truth.
+    }
+  }
+
+  /** Take `next` as the session (from login, refresh, setTokens) and tell other tabs. */
+  function commit(next: Session): void {
+    session = next
+    status = 'authenticated'
+    retryAttempt = 0
+    writeStored(next)
+    schedule()
+    publish()
+    broadcast('tokens')
+  }
+
+  function clearLocal(nextStatus: 'anonymous' | 'unauthorized'): void {
+    generation++
+    session = null
+    status = nextStatus
+    retryAttempt = 0
+    diagnosed.clear()
+    cancelTimer()
+    publish()
+  }
+
+  /** Terminal: the server rejected the session. Clears storage only if it still holds what failed. */
+  function declareUnauthorized(error: ChatError, failedRefresh: string | undefined, failedAccess: string | undefined): void {
+    if (destroyed || status === 'unauthorized') return
+    const stored = readStored()
+    if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess)) safeRemove()
+    log('warn', 'session rejected by the server', { status: error.status })
+    clearLocal('unauthorized')
+    broadcast('unauthorized')
+    events.emit('unauthorized', error)
+  }
+
+  /**
+   * Make memory agree with storage: another tab (or a reload's leftovers) may have rotated,
+   * replaced or cleared the tokens. `reason` says why storage may be empty.
+   */
+  function syncFromStorage(reason: CrossTabMessage['type'] = 'logout'): void {
+    const stored = readStored()
+    if (!stored) {
+      if (!session) return
+      if (reason === 'unauthorized') {
+        clearLocal('unauthorized')
+        events.emit('unauthorized', sessionExpired(401))
+      }
+      else {
+        clearLocal('anonymous')
+      }
+      return
+    }
+    if (session && stored.access === session.access && stored.refresh === session.refresh) {
+      if (stored.user && stored.user !== session.user && JSON.stringify(stored.user) !== JSON.stringify(session.user)) {
+        session = { ...session, user: stored.user }
+        publish()
+      }
+      return
+    }
+    let next: Session
+    try {
+      next = makeSession({ access: stored.access, refresh: stored.refresh }, stored.user ?? null)
+    }
+    catch {
+      return
+    }
+    if (!session) generation++
+    log('debug', 'adopted a session written by another tab')
+    session = next
+    if (status !== 'refreshing') status = 'authenticated'
+    retryAttempt = 0
+    schedule()
+    publish()
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------------
+
+  function cancelTimer(): void {
+    if (timer !== undefined) deps.scheduler.clearTimeout(timer)
+    timer = undefined
+  }
+
+  function retryDelay(attempt: number): number {
+    const ceiling = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(attempt - 1, 16))
+    return ceiling / 2 + Math.random() * ceiling / 2
+  }
+
+  function schedule(): void {
+    cancelTimer()
+    if (destroyed || !session || session.refresh === undefined) return
+    const due = refreshDueAt(session.timing)
+    if (due === null) return
+    let delay = Math.max(0, due - now())
+    if (retryAttempt > 0) delay = Math.max(delay, retryDelay(retryAttempt))
+    timer = deps.scheduler.setTimeout(onTimer, Math.min(delay, MAX_TIMER_MS))
+  }
+
+  function onTimer(): void {
+    timer = undefined
+    if (destroyed || !session) return
+    if (retryAttempt === 0 && !isRefreshDue(session.timing, now())) {
+      schedule()
+      return
+    }
+    refresh().catch((error: unknown) => {
+      if (destroyed || !session || (isChatError(error) && (error.code === 'unauthorized' || error.code === 'not_authenticated')))
+        return
+      retryAttempt++
+      log('debug', 'scheduled refresh failed; retrying later', { attempt: retryAttempt, code: isChatError(error) ? error.code : 'unknown' })
+      schedule()
+    })
+  }
+
+  // ---- refresh -------------------------------------------------------------------------------
+
+  async function postRefresh(gen: number, refreshToken: string): Promise<void> {
+    const response = await requestJson(http, {
+      method: 'POST',
+      url: `${deps.apiUrl}/api/auth/token/refresh/`,
+      body: { refresh: refreshToken },
+      label: 'token refresh',
+    })
+    if (gen !== generation || destroyed) return
+    if (response.status === 401) throw sessionExpired(401)
+    if (!response.ok)
+      throw new ChatError('refresh_failed', `token refresh: unexpected HTTP ${response.status}`, { status: response.status })
+    const body = asRecord(response.body)
+    if (!body || typeof body.access !== 'string')
+      throw new ChatError('refresh_failed', 'token refresh: the response holds no access token', { status: response.status })
+    let next: Session
+    try {
+      next = makeSession(
+        { access: body.access, refresh: typeof body.refresh === 'string' ? body.refresh : refreshToken },
+        session?.user ?? null,
+      )
+    }
+    catch {
+      throw new ChatError('refresh_failed', 'token refresh: the server returned an unreadable access token', { status: response.status })
+    }
+    log('debug', 'access token refreshed', { rotated: typeof body.refresh === 'string' })
+    commit(next)
+  }
+
+  /** Storage holds a refresh token other than `used` (another tab rotated first)? */
+  function rotatedElsewhere(used: string | undefined): boolean {
+    const stored = readStored()
+    return !!stored && stored.refresh !== undefined && stored.refresh !== used
+  }
+
+  /** Resolve `true` as soon as another tab's rotation shows in storage, `false` after `ms`. */
+  function waitForRotation(used: string | undefined, ms: number): Promise<boolean> {
+    if (rotatedElsewhere(used)) return Promise.resolve(true)
+    if (ms <= 0) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const deadline = now() + ms
+      let poll: unknown
+      const finish = (value: boolean): void => {
+        channelWaiters.delete(check)
+        if (poll !== undefined) deps.scheduler.clearTimeout(poll)
+        resolve(value)
+      }
+      // Polling covers environments without BroadcastChannel; the channel makes it prompt.
+      function check(): void {
+        if (destroyed) return finish(false)
+        if (rotatedElsewhere(used)) return finish(true)
+        if (now() >= deadline) return finish(false)
+        poll = deps.scheduler.setTimeout(check, Math.min(50, Math.max(1, deadline - now())))
+      }
+      channelWaiters.add(check)
+      poll = deps.scheduler.setTimeout(check, Math.min(50, ms))
+    })
+  }
+
+  /** One refresh round trip, plus recovery when another tab rotated the token we used. */
+  async function refreshOnce(gen: number): Promise<void> {
+    if (!session) throw notAuthenticated()
+    const used = session.refresh
+    if (used === undefined) throw new ChatError('refresh_failed', 'No refresh token to refresh with')
+    try {
+      await postRefresh(gen, used)
+    }
+    catch (error) {
+      if (!isChatError(error) || error.code !== 'unauthorized' || gen !== generation) throw error
+      if (!(await waitForRotation(used, graceMs)) || gen !== generation) throw error
+      syncFromStorage()
+      if (!session) throw notAuthenticated()
+      log('debug', 'refresh token was rotated by another tab; adopted it')
+      if (!isRefreshDue(session.timing, now())) return
+      if (session.refresh === undefined || session.refresh === used) throw error
+      await postRefresh(gen, session.refresh)
+    }
+  }
+
+  async function refreshWithLock(gen: number, heldAccess: string, heldRefresh: string | undefined): Promise<void> {
+    if (!locks) return refreshOnce(gen)
+    return locks.request(lockName, async () => {
+      if (gen !== generation || destroyed) return
+      const stored = readStored()
+      if (!stored || stored.access !== heldAccess || stored.refresh !== heldRefresh) {
+        // Another tab refreshed (or logged out) while we waited for the lock.
+        syncFromStorage()
+        if (!session) throw notAuthenticated()
+        if (!isRefreshDue(session.timing, now())) return
+      }
+      return refreshOnce(gen)
+    })
+  }
+
+  async function runRefresh(): Promise<void> {
+    syncFromStorage()
+    if (!session) throw status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+    const gen = generation
+    const { access, refresh: refreshToken } = session
+    if (refreshToken === undefined) {
+      if (isExpired(session.timing, now())) {
+        const error = sessionExpired()
+        declareUnauthorized(error, undefined, access)
+        throw error
+      }
+      throw new ChatError('refresh_failed', 'No refresh token to refresh with')
+    }
+    if (status === 'authenticated') {
+      status = 'refreshing'
+      publish()
+    }
+    try {
+      await refreshWithLock(gen, access, refreshToken)
+    }
+    catch (error) {
+      if (isChatError(error) && error.code === 'unauthorized' && gen === generation) {
+        declareUnauthorized(error, session?.refresh ?? refreshToken, session?.access ?? access)
+      }
+      throw error
+    }
+    finally {
+      if (status === 'refreshing' && !destroyed) {
+        status = session ? 'authenticated' : 'anonymous'
+        publish()
+      }
+    }
+  }
+
+  function refresh(): Promise<void> {
+    if (destroyed) return Promise.reject(new ChatError('closed', 'The chat client was destroyed'))
+    if (!refreshInFlight) {
+      refreshInFlight = runRefresh().finally(() => {
+        refreshInFlight = null
+      })
+    }
+    return refreshInFlight
+  }
+
+  // ---- public API ----------------------------------------------------------------------------
+
+  async function getAccessToken(): Promise<string> {
+    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    syncFromStorage()
+    if (!session) throw status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+    if (!isRefreshDue(session.timing, now())) return session.access
+    if (session.refresh === undefined && !isExpired(session.timing, now())) return session.access
+    try {
+      await refresh()
+    }
+    catch (error) {
+      // Within the threshold but not yet expired: the current token still opens a socket.
+      const current = session as Session | null
+      const transient = isChatError(error) && (error.code === 'network' || error.code === 'refresh_failed')
+      if (transient && current && !isExpired(current.timing, now())) return current.access
+      throw error
+    }
+    const current = session as Session | null
+    if (!current) throw status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+    return current.access
+  }
+
+  function remember(token: string): void {
+    diagnosed.add(token)
+    if (diagnosed.size > DIAGNOSED_LIMIT) {
+      const oldest = diagnosed.values().next()
+      if (!oldest.done) diagnosed.delete(oldest.value)
+    }
+  }
+
+  async function refreshForDiagnosis(): Promise<'outage' | 'refreshed' | 'unauthorized'> {
+    try {
+      await refresh()
+    }
+    catch (error) {
+      if (status === 'unauthorized' || !session) return 'unauthorized'
+      if (isChatError(error) && error.code === 'unauthorized') return 'unauthorized'
+      return 'outage'
+    }
+    const current = session as Session | null
+    if (!current) return 'unauthorized'
+    remember(current.access)
+    return 'refreshed'
+  }
+
+  async function diagnoseHandshakeFailure(tokenUsed: string): Promise<'outage' | 'refreshed' | 'unauthorized'> {
+    if (destroyed) return 'outage'
+    syncFromStorage()
+    if (!session) return 'unauthorized'
+    if (session.access !== tokenUsed && !isExpired(session.timing, now())) return 'refreshed'
+    const claims = tryReadClaims(tokenUsed)
+    const timing = claims ? tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs) : null
+    if (!timing || isRefreshDue(timing, now())) {
+      remember(tokenUsed)
+      return refreshForDiagnosis()
+    }
+    let response: JsonResponse
+    try {
+      response = await requestJson(http, { method: 'GET', url: `${deps.apiUrl}/api/auth/me/`, token: tokenUsed, label: 'session check' })
+    }
+    catch {
+      return 'outage'
+    }
+    if (destroyed) return 'outage'
+    if (response.status !== 401) return 'outage'
+    const current = session as Session | null
+    if (!current) return 'unauthorized'
+    if (diagnosed.has(tokenUsed)) {
+      declareUnauthorized(sessionExpired(401), current.refresh, tokenUsed)
+      return 'unauthorized'
+    }
+    remember(tokenUsed)
+    if (current.access !== tokenUsed) return 'refreshed'
+    return refreshForDiagnosis()
+  }
+
+  async function login(email: string, password: string): Promise<ChatUser> {
+    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    const response = await requestJson(http, {
+      method: 'POST',
+      url: `${deps.apiUrl}/api/auth/login/`,
+      body: { email, password },
+      label: 'login',
+    })
+    if (response.status === 401) {
+      const body = asRecord(response.body)
+      throw new ChatError('invalid_credentials', 'Wrong email or password', body ? { status: 401, details: body } : { status: 401 })
+    }
+    if (!response.ok) throw errorFromResponse(response, 'login')
+    const body = asRecord(response.body)
+    const tokens = asRecord(body?.tokens)
+    if (!body || !tokens || typeof tokens.access !== 'string')
+      throw new ChatError('http', 'login: unexpected response from the server', { status: response.status })
+    const pair: TokenPair = { access: tokens.access }
+    if (typeof tokens.refresh === 'string') pair.refresh = tokens.refresh
+    let next: Session
+    try {
+      const claims = readClaims(pair.access)
+      const user = normaliseUser(body.user, userIdFrom(claims, deps.userIdClaim))
+      next = makeSession(pair, user)
+    }
+    catch {
+      throw new ChatError('http', 'login: the server returned an unreadable access token', { status: response.status })
+    }
+    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    generation++
+    diagnosed.clear()
+    commit(next)
+    if (!next.user) throw new ChatError('http', 'login: the response holds no user', { status: response.status })
+    return next.user
+  }
+
+  async function logout(): Promise<void> {
+    safeRemove()
+    if (destroyed) return
+    clearLocal('anonymous')
+    broadcast('logout')
+  }
+
+  async function me(): Promise<ChatUser> {
+    let token = await getAccessToken()
+    const call = (bearer: string) => requestJson(http, { method: 'GET', url: `${deps.apiUrl}/api/auth/me/`, token: bearer, label: 'me' })
+    let response = await call(token)
+    if (response.status === 401) {
+      await refresh()
+      const current = session as Session | null
+      if (!current) throw notAuthenticated()
+      token = current.access
+      response = await call(token)
+      if (response.status === 401) {
+        const error = sessionExpired(401)
+        declareUnauthorized(error, current.refresh, token)
+        throw error
+      }
+    }
+    if (!response.ok) throw errorFromResponse(response, 'me')
+    const user = normaliseUser(response.body)
+    if (!user) throw new ChatError('http', 'me: unexpected response from the server', { status: response.status })
+    const current = session as Session | null
+    if (current && current.access === token && !destroyed) {
+      session = { ...current, user }
+      writeStored(session)
+      publish()
+      broadcast('tokens')
+    }
+    return user
+  }
+
+  function setTokens(tokens: TokenPair, user?: ChatUser): void {
+    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    if (!tokens || typeof tokens.access !== 'string')
+      throw new ChatError('validation', 'setTokens: `access` must be a JWT string')
+    const claims = readClaims(tokens.access)
+    const normalised = user === undefined ? null : normaliseUser(user, userIdFrom(claims, deps.userIdClaim))
+    const next = makeSession(tokens, normalised)
+    generation++
+    diagnosed.clear()
+    commit(next)
+  }
+
+  function destroy(): void {
+    if (destroyed) return
+    destroyed = true
+    generation++
+    cancelTimer()
+    for (const waiter of [...channelWaiters]) waiter()
+    if (channel) {
+      channel.onmessage = null
+      try {
+        channel.close()
+      }
+      catch {
+        // Already closed.
+      }
+    }
+    events.clear()
+  }
+
+  if (channel) {
+    channel.onmessage = (event) => {
+      const message = asRecord(event?.data)
+      if (!message || message.from === instanceId || destroyed) return
+      if (message.type !== 'tokens' && message.type !== 'logout' && message.type !== 'unauthorized') return
+      syncFromStorage(message.type)
+      for (const waiter of [...channelWaiters]) waiter()
+    }
+  }
+
+  syncFromStorage()
+
+  return {
+    get userId() {
+      return session?.userId ?? null
+    },
+    getState: () => state,
+    subscribe: listener => events.on('change', () => listener()),
+    on: (event, handler) => events.on(event, handler),
+    login,
+    logout,
+    me,
+    setTokens,
+    getAccessToken,
+    refresh,
+    diagnoseHandshakeFailure,
+    destroy,
+  }
+}

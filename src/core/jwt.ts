@@ -1,0 +1,118 @@
+/**
+ * Read-only JWT helpers. The client decodes tokens (jwt-decode) but never verifies signatures:
+ * the server is the only judge of a token, the client only needs expiry and the user id.
+ */
+import { jwtDecode } from 'jwt-decode'
+import { ChatError } from './errors'
+import type { UserId } from './types'
+
+/** Decoded JWT payload: registered claims plus whatever the server adds (`user_id`, `token_type`, ...). */
+export interface JwtClaims {
+  readonly exp?: number
+  readonly iat?: number
+  readonly jti?: string
+  readonly token_type?: string
+  readonly [claim: string]: unknown
+}
+
+/**
+ * Decode a JWT payload without verifying it.
+ * @throws ChatError `validation` when the token is not a decodable JWT (the message never contains the token)
+ */
+export function readClaims(token: string): JwtClaims {
+  if (typeof token !== 'string' || token.length === 0)
+    throw new ChatError('validation', 'Token is empty or not a string')
+  let payload: unknown
+  try {
+    payload = jwtDecode<unknown>(token)
+  }
+  catch {
+    throw new ChatError('validation', 'Token is not a decodable JWT')
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw new ChatError('validation', 'Token payload is not a JSON object')
+  return payload as JwtClaims
+}
+
+/** Like {@link readClaims} but returns `null` instead of throwing. */
+export function tryReadClaims(token: string): JwtClaims | null {
+  try {
+    return readClaims(token)
+  }
+  catch {
+    return null
+  }
+}
+
+/** `exp` as epoch ms, or `null` when the token carries no (numeric) `exp`. */
+export function expiresAt(claims: JwtClaims): number | null {
+  return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : null
+}
+
+/** `iat` as epoch ms, or `null`. */
+export function issuedAt(claims: JwtClaims): number | null {
+  return typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat * 1000 : null
+}
+
+/**
+ * Normalise any user id (`1`, `"1"`, `" 1 "`) to the library's string form; `null` when unusable.
+ * Non-numeric string ids (UUIDs) are kept as they are.
+ */
+export function normaliseId(value: unknown): UserId | null {
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value >= 0 ? String(value) : null
+  if (typeof value === 'string') {
+    const trimmed = value.trim()
+    if (trimmed.length === 0) return null
+    return /^\d+$/.test(trimmed) ? String(Number(trimmed)) : trimmed
+  }
+  return null
+}
+
+/**
+ * The user id held in `claim` (servers name it `user_id` by default), normalised to a string.
+ * @default claim 'user_id'
+ */
+export function userIdFrom(claims: JwtClaims, claim = 'user_id'): UserId | null {
+  return normaliseId(claims[claim])
+}
+
+/** Timing facts about one access token, derived once when the token is adopted. */
+export interface TokenTiming {
+  /** Epoch ms of `exp`, or `null` (a token without `exp` never expires locally). */
+  readonly expiresAt: number | null
+  /** Safety margin before `exp` after which the token counts as expired. */
+  readonly marginMs: number
+  /** How long before `exp` a refresh becomes due. */
+  readonly leadMs: number
+}
+
+/**
+ * Derive when a token counts as expired and when to refresh it.
+ * Both windows are capped by the token's lifetime (`exp - iat`): the margin to a quarter and the
+ * refresh lead to half of it, so a 2-second token with the default 5-minute threshold is refreshed
+ * 1 s before expiry instead of immediately and forever.
+ */
+export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number): TokenTiming {
+  const exp = expiresAt(claims)
+  const iat = issuedAt(claims)
+  const lifetime = exp !== null && iat !== null && exp > iat ? exp - iat : Number.POSITIVE_INFINITY
+  const marginMs = Math.max(0, Math.min(clockSkewMs, lifetime / 4))
+  const leadMs = Math.max(marginMs, Math.min(thresholdMs, lifetime / 2))
+  return { expiresAt: exp, marginMs, leadMs }
+}
+
+/** The token is expired (or within the clock-skew margin of it) at `now`. */
+export function isExpired(timing: TokenTiming, now: number): boolean {
+  return timing.expiresAt !== null && now >= timing.expiresAt - timing.marginMs
+}
+
+/** A refresh is due at `now` (expired, or within the refresh threshold). */
+export function isRefreshDue(timing: TokenTiming, now: number): boolean {
+  return timing.expiresAt !== null && now >= timing.expiresAt - timing.leadMs
+}
+
+/** Epoch ms at which a refresh becomes due, or `null` for a token that never expires. */
+export function refreshDueAt(timing: TokenTiming): number | null {
+  return timing.expiresAt === null ? null : timing.expiresAt - timing.leadMs
+}

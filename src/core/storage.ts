@@ -1,0 +1,98 @@
+/**
+ * Storage adapters for tokens, outbox and read markers. Memory by default; Web Storage is opt-in
+ * and degrades to memory wherever it is missing or throws (SSR, Safari private mode, quota).
+ */
+import type { StorageAdapter } from './types'
+
+/** A `StorageAdapter` backed by a `Map`. Each call creates an independent store. */
+export function createMemoryStorage(): StorageAdapter & { clear(): void } {
+  const map = new Map<string, string>()
+  return {
+    getItem: key => map.get(key) ?? null,
+    setItem: (key, value) => {
+      map.set(key, String(value))
+    },
+    removeItem: (key) => {
+      map.delete(key)
+    },
+    clear: () => map.clear(),
+  }
+}
+
+export type WebStorageKind = 'session' | 'local'
+
+export interface WebStorageOptions {
+  /** Where to find `sessionStorage` / `localStorage`. @default globalThis.window */
+  window?: { sessionStorage?: Storage; localStorage?: Storage } | undefined
+}
+
+export interface WebStorageAdapter extends StorageAdapter {
+  /** `false` when the browser storage was unusable and a memory store stands in for it. */
+  readonly persistent: boolean
+}
+
+function probe(kind: WebStorageKind, win: WebStorageOptions['window']): Storage | null {
+  try {
+    const storage = kind === 'local' ? win?.localStorage : win?.sessionStorage
+    if (!storage) return null
+    const key = '__vrc_probe__'
+    storage.setItem(key, key)
+    storage.removeItem(key)
+    return storage
+  }
+  catch {
+    return null
+  }
+}
+
+/**
+ * `sessionStorage` (`'session'`) or `localStorage` (`'local'`) as a `StorageAdapter`.
+ * SSR-safe: with no `window`, or a storage that throws on access, it quietly uses memory.
+ * A write that fails later (quota) is kept in memory for this page so reads stay consistent.
+ *
+ * @example
+ * createChatClient({ baseUrl, storage: createWebStorage('session') })
+ */
+export function createWebStorage(kind: WebStorageKind, options: WebStorageOptions = {}): WebStorageAdapter {
+  const win = 'window' in options
+    ? options.window
+    : (globalThis as { window?: WebStorageOptions['window'] }).window
+  const storage = probe(kind, win)
+  const shadow = createMemoryStorage()
+  if (!storage) return { ...shadow, persistent: false }
+
+  const shadowed = new Set<string>()
+  return {
+    persistent: true,
+    getItem(key) {
+      if (shadowed.has(key)) return shadow.getItem(key)
+      try {
+        return storage.getItem(key)
+      }
+      catch {
+        return null
+      }
+    },
+    setItem(key, value) {
+      try {
+        storage.setItem(key, value)
+        shadowed.delete(key)
+        shadow.removeItem(key)
+      }
+      catch {
+        shadowed.add(key)
+        shadow.setItem(key, value)
+      }
+    },
+    removeItem(key) {
+      shadowed.delete(key)
+      shadow.removeItem(key)
+      try {
+        storage.removeItem(key)
+      }
+      catch {
+        // Nothing to undo: the key is gone from the shadow, reads fall through to storage.
+      }
+    },
+  }
+}
