@@ -1,0 +1,216 @@
+/**
+ * `createChatClient()`: auth plus a pool of conversations keyed by peer id, ref-counted, that
+ * connect once a user is signed in and close when the last consumer releases them.
+ */
+import { createAuth } from './auth'
+import type { ConnectionAuth } from './connection'
+import { ConversationCore, type NotifyStrategy } from './conversation'
+import { ChatError } from './errors'
+import { OwnerLease } from './outbox'
+import { resolveOptions, type ChatRuntimeInjections, type ResolvedOptions } from './options'
+import type {
+  AuthState,
+  ChatAuth,
+  ChatClient,
+  ChatClientOptions,
+  Conversation,
+  ConversationSnapshot,
+  SendResult,
+  UserId,
+} from './types'
+import { parsePeerId } from './urls'
+
+/** Options of `createChatClient`: the public `ChatClientOptions` plus environment injections. */
+export type CreateChatClientOptions = ChatClientOptions & ChatRuntimeInjections & {
+  /** How subscribers are batched. @default 'microtask' */
+  notify?: NotifyStrategy
+}
+
+function randomId(random: () => number): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
+  if (c?.randomUUID) return c.randomUUID()
+  return `${Date.now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`
+}
+
+interface PoolEntry {
+  core: ConversationCore
+  refs: number
+}
+
+/** A conversation that can never connect (invalid peer id): every call is inert. */
+function invalidConversation(peerId: string, error: ChatError): Conversation {
+  const snapshot: ConversationSnapshot = Object.freeze({
+    peerId,
+    status: 'closed',
+    messages: Object.freeze([]),
+    unreadCount: 0,
+    hasPending: false,
+    error,
+    peerTyping: false,
+    attempt: 0,
+  })
+  const noop = (): void => {}
+  return {
+    peerId,
+    getSnapshot: () => snapshot,
+    subscribe: () => noop,
+    on: () => noop,
+    send: (): SendResult => ({ ok: false, error }),
+    retry: noop,
+    discard: noop,
+    markRead: noop,
+    notifyTyping: noop,
+    reconnect: noop,
+    release: noop,
+  }
+}
+
+/**
+ * Create a chat client: REST auth, then one ref-counted `Conversation` per peer.
+ *
+ * @example
+ * import WebSocket from 'ws' // Node only; browsers have a global WebSocket
+ * const client = createChatClient({ baseUrl: 'https://school.example', WebSocket })
+ * await client.auth.login(email, password)
+ * const chat = client.conversation(123)
+ * chat.subscribe(() => render(chat.getSnapshot()))
+ * chat.send('Hello!')
+ * chat.release()
+ */
+export function createChatClient(options: CreateChatClientOptions = {}): ChatClient {
+  const resolved: ResolvedOptions = resolveOptions(options)
+  const auth = createAuth({
+    apiUrl: resolved.apiUrl,
+    fetch: resolved.fetch,
+    storage: resolved.storage,
+    storageKey: resolved.storageKey,
+    scheduler: resolved.scheduler,
+    userIdClaim: resolved.userIdClaim,
+    refreshThresholdMs: resolved.refreshThresholdMs,
+    clockSkewMs: resolved.clockSkewMs,
+    crossTab: resolved.crossTab,
+    ...(resolved.logger ? { logger: resolved.logger } : {}),
+    ...(resolved.locks ? { locks: resolved.locks } : {}),
+    ...(resolved.createChannel ? { createChannel: resolved.createChannel } : {}),
+  })
+  const pool = new Map<UserId, PoolEntry>()
+  let destroyed = false
+  let counter = 0
+  const instance = randomId(resolved.random)
+  const newId = (): string => `${instance}:${(++counter).toString(36)}`
+
+  const lease = new OwnerLease({
+    storage: resolved.storage,
+    storageKey: resolved.storageKey,
+    scheduler: resolved.scheduler,
+    ownerId: instance,
+    heartbeatMs: resolved.heartbeatMs,
+    locks: resolved.locks,
+    onTick: () => {
+      // An owner died since the last replay: reconnect so the next replay settles its messages.
+      for (const { core } of pool.values()) {
+        if (core.getSnapshot().status === 'live' && core.hasAdoptable()) core.reconnect()
+      }
+    },
+  })
+
+  const connectionAuth: ConnectionAuth = {
+    getAccessToken: () => auth.getAccessToken(),
+    diagnoseHandshakeFailure: token => auth.diagnoseHandshakeFailure(token),
+  }
+
+  function apply(core: ConversationCore, state: AuthState): void {
+    if (state.status === 'unauthorized') {
+      core.stop('unauthorized')
+      return
+    }
+    const userId = state.status === 'anonymous' ? null : state.userId
+    core.setUser(userId)
+    if (userId === null) core.stop('idle')
+    else core.start()
+  }
+
+  const offAuth = auth.subscribe(() => {
+    if (destroyed) return
+    const state = auth.getState()
+    for (const { core } of pool.values()) apply(core, state)
+  })
+
+  function handle(entry: PoolEntry, acquired: boolean): Conversation {
+    const { core } = entry
+    let released = !acquired
+    return {
+      peerId: core.peerId,
+      getSnapshot: () => core.getSnapshot(),
+      subscribe: listener => core.subscribe(listener),
+      on: (event, handler) => core.on(event, handler),
+      send: text => core.send(text),
+      retry: id => core.retry(id),
+      discard: id => core.discard(id),
+      markRead: () => core.markRead(),
+      notifyTyping: () => core.notifyTyping(),
+      reconnect: () => core.reconnect(),
+      release: () => {
+        if (released) return
+        released = true
+        entry.refs -= 1
+        if (entry.refs <= 0 && pool.get(core.peerId) === entry) {
+          pool.delete(core.peerId)
+          core.close()
+        }
+      },
+    }
+  }
+
+  const publicAuth: ChatAuth = {
+    getState: () => auth.getState(),
+    subscribe: listener => auth.subscribe(listener),
+    on: (event, handler) => auth.on(event, handler),
+    login: (email, password) => auth.login(email, password),
+    logout: () => auth.logout(),
+    me: () => auth.me(),
+    setTokens: (tokens, user) => auth.setTokens(tokens, user),
+    getAccessToken: () => auth.getAccessToken(),
+    refresh: () => auth.refresh(),
+  }
+
+  return {
+    auth: publicAuth,
+    conversation(peerId) {
+      const parsed = parsePeerId(peerId)
+      if (!parsed.ok) return invalidConversation(String(peerId), parsed.error)
+      if (destroyed) return invalidConversation(parsed.peerId, new ChatError('closed', 'The chat client was destroyed'))
+      let entry = pool.get(parsed.peerId)
+      if (!entry) {
+        const core = new ConversationCore({
+          peerId: parsed.peerId,
+          options: resolved,
+          auth: connectionAuth,
+          lease,
+          newId,
+          ...(options.notify ? { notify: options.notify } : {}),
+        })
+        entry = { core, refs: 0 }
+        pool.set(parsed.peerId, entry)
+        apply(core, auth.getState())
+      }
+      entry.refs += 1
+      return handle(entry, true)
+    },
+    peek(peerId) {
+      const parsed = parsePeerId(peerId)
+      if (!parsed.ok) return undefined
+      const entry = pool.get(parsed.peerId)
+      return entry ? handle(entry, false) : undefined
+    },
+    destroy() {
+      if (destroyed) return
+      destroyed = true
+      offAuth()
+      for (const { core } of pool.values()) core.close()
+      pool.clear()
+      lease.release()
+      auth.destroy()
+    },
+  }
+}

@@ -1,0 +1,399 @@
+/**
+ * One conversation: glues the connection (socket), the timeline (reconciliation), the outbox
+ * (persistence), the read marker and the typing extension, and exposes an immutable snapshot
+ * with batched change notifications.
+ */
+import { Connection, type ConnectionAuth } from './connection'
+import { createEmitter } from './emitter'
+import { ChatError } from './errors'
+import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
+import { Timeline } from './timeline'
+import type { OwnerLease } from './outbox'
+import { OutboxStore } from './outbox'
+import type { ResolvedOptions } from './options'
+import type {
+  ChatMessage,
+  ConnectionStatus,
+  ConversationEvents,
+  ConversationSnapshot,
+  SendResult,
+  UserId,
+} from './types'
+
+/** How change notifications are coalesced: one per microtask checkpoint, or one per 0 ms timeout. */
+export type NotifyStrategy = 'microtask' | 'timeout'
+
+export interface ConversationCoreDeps {
+  peerId: UserId
+  options: ResolvedOptions
+  auth: ConnectionAuth
+  lease: OwnerLease
+  newId: () => string
+  /** @default 'microtask' */
+  notify?: NotifyStrategy
+}
+
+const UNSENT = new Set(['queued', 'pending', 'unknown'])
+const EMPTY: readonly ChatMessage[] = Object.freeze([])
+
+/** The shared, ref-counted state behind every `Conversation` handle for one peer. */
+export class ConversationCore {
+  readonly peerId: UserId
+  private selfId: UserId | null = null
+  private timeline: Timeline | null = null
+  private outbox: OutboxStore | null = null
+  private readonly connection: Connection
+  private readonly events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
+  private readonly listeners = new Set<() => void>()
+  private snapshot: ConversationSnapshot
+  private error: ChatError | null = null
+  private peerTyping = false
+  private typingTimer: unknown = null
+  private lastTypingSent = Number.NEGATIVE_INFINITY
+  private lastStatus: ConnectionStatus = 'idle'
+  private lastPersisted = ''
+  private notifyQueued = false
+  private closed = false
+  private readonly options: ResolvedOptions
+
+  constructor(private readonly deps: ConversationCoreDeps) {
+    this.peerId = deps.peerId
+    this.options = deps.options
+    const ext = this.options.extensions
+    this.connection = new Connection(deps.peerId, { ...this.options, extensions: ext.typing || ext.readReceipts }, deps.auth, {
+      open: () => this.onOpen(),
+      history: frame => this.timeline?.addReplayFrame(frame),
+      replayEnd: () => this.onReplayEnd(),
+      frame: frame => this.onFrame(frame),
+      dropped: () => this.onDropped(),
+      status: status => this.onStatus(status),
+      error: error => this.report(error),
+    })
+    this.snapshot = this.build()
+  }
+
+  /** The signed-in user changed (or signed out: `null`). Rebuilds the timeline for a new user. */
+  setUser(selfId: UserId | null): void {
+    if (this.closed || selfId === this.selfId) return
+    this.connection.stop('idle')
+    this.selfId = selfId
+    this.timeline = null
+    this.outbox = null
+    this.lastPersisted = ''
+    if (selfId !== null) {
+      const timeline = new Timeline({ selfId, peerId: this.peerId, now: () => this.options.scheduler.now(), newId: this.deps.newId })
+      const outbox = new OutboxStore(this.options.storage, this.options.storageKey, selfId, this.peerId, this.deps.lease)
+      const restored = outbox.load()
+      if (restored.length > 0) timeline.restore(restored)
+      const read = Number(this.readStorage(this.readKey(selfId)))
+      if (Number.isInteger(read) && read > 0) timeline.setReadCount(read)
+      this.timeline = timeline
+      this.outbox = outbox
+      this.persist()
+    }
+    this.changed()
+  }
+
+  /** Connect when a user is known (the client calls this on login and on acquire). */
+  start(): void {
+    if (this.closed || this.timeline === null) return
+    this.connection.start()
+  }
+
+  /** Close the socket; `unauthorized` keeps the timeline visible but stops retrying. */
+  stop(status: 'idle' | 'unauthorized'): void {
+    if (this.closed) return
+    this.connection.stop(status)
+  }
+
+  /** Final close (reference count reached zero, or the client was destroyed). */
+  close(): void {
+    if (this.closed) return
+    this.persist()
+    this.connection.stop('closed')
+    this.closed = true
+    this.clearTypingTimer()
+    this.events.clear()
+    this.listeners.clear()
+  }
+
+  getSnapshot(): ConversationSnapshot {
+    return this.snapshot
+  }
+
+  subscribe(listener: () => void): () => void {
+    const entry = (): void => listener()
+    this.listeners.add(entry)
+    return () => {
+      this.listeners.delete(entry)
+    }
+  }
+
+  on<K extends keyof ConversationEvents>(event: K, handler: (payload: ConversationEvents[K]) => void): () => void {
+    return this.events.on(event, handler)
+  }
+
+  send(text: string): SendResult {
+    if (typeof text !== 'string') {
+      return { ok: false, error: new ChatError('invalid_message', 'A message must be a string') }
+    }
+    const timeline = this.timeline
+    if (this.closed) return { ok: false, error: new ChatError('closed', 'This conversation was released') }
+    if (!timeline) return { ok: false, error: new ChatError('not_authenticated', 'Sign in before sending messages') }
+    const content = this.options.trim ? text.trim() : text
+    if (!this.options.allowEmpty && content.trim() === '') {
+      return { ok: false, error: new ChatError('empty_message', 'The message is empty') }
+    }
+    if (content.length > this.options.maxMessageLength) {
+      const error = new ChatError('message_too_long', `The message is longer than ${this.options.maxMessageLength} characters`, {
+        details: { length: content.length, max: this.options.maxMessageLength },
+      })
+      const message = timeline.enqueue(content, 'message_too_long')
+      this.persist()
+      this.changed()
+      return { ok: false, error, message }
+    }
+    const queued = timeline.enqueue(content)
+    this.persist()
+    this.flush()
+    this.changed()
+    return { ok: true, message: this.find(queued.id) ?? queued }
+  }
+
+  retry(messageId: string): void {
+    const timeline = this.timeline
+    const message = this.find(messageId)
+    if (!timeline || !message || message.error === 'message_too_long') return
+    if (timeline.retry(messageId)) {
+      this.persist()
+      this.flush()
+      this.changed()
+    }
+  }
+
+  discard(messageId: string): void {
+    if (this.timeline?.discard(messageId)) {
+      this.persist()
+      this.changed()
+    }
+  }
+
+  markRead(): void {
+    const timeline = this.timeline
+    if (!timeline || this.selfId === null) return
+    const before = timeline.unreadCount
+    const count = timeline.markRead()
+    this.writeStorage(this.readKey(this.selfId), String(count))
+    if (this.options.extensions.readReceipts && before > 0) this.connection.send(encodeExtension('read'))
+    if (before !== timeline.unreadCount) this.changed()
+  }
+
+  notifyTyping(): void {
+    if (!this.options.extensions.typing || !this.connection.live) return
+    const now = this.options.scheduler.now()
+    if (now - this.lastTypingSent < this.options.typingThrottleMs) return
+    if (this.connection.send(encodeExtension('typing'))) this.lastTypingSent = now
+  }
+
+  reconnect(): void {
+    if (this.closed || this.timeline === null) return
+    this.connection.reconnect()
+  }
+
+  private find(id: string): ChatMessage | undefined {
+    const list = this.timeline?.messages() ?? EMPTY
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i]
+      if (m && m.id === id) return m
+    }
+    return undefined
+  }
+
+  private onOpen(): void {
+    const timeline = this.timeline
+    if (!timeline) return
+    const adopted = this.outbox?.adoptDead() ?? []
+    if (adopted.length > 0) {
+      timeline.restore(adopted)
+      this.persist()
+      this.changed()
+    }
+    timeline.beginReplay()
+  }
+
+  private onReplayEnd(): void {
+    const timeline = this.timeline
+    if (!timeline) return
+    if (timeline.replaying) timeline.endReplay()
+    this.error = null
+    this.persist()
+    this.flush()
+    this.changed()
+  }
+
+  private onFrame(frame: LiveFrame | TypingFrame | ReadFrame): void {
+    const timeline = this.timeline
+    if (!timeline) return
+    if (frame.kind === 'typing') {
+      if (frame.senderId === this.peerId && this.options.extensions.typing) this.setPeerTyping(true)
+      return
+    }
+    if (frame.kind === 'read') return
+    const outcome = timeline.applyLive(frame)
+    if (outcome === 'echo' || outcome === 'own-elsewhere') this.persist()
+    if (outcome === 'peer') {
+      this.setPeerTyping(false)
+      const list = timeline.messages()
+      for (let i = list.length - 1; i >= 0; i--) {
+        const m = list[i]
+        if (m && !m.isMine) {
+          this.events.emit('message', m)
+          break
+        }
+      }
+    }
+    if (outcome !== 'foreign' && outcome !== 'gap-duplicate') this.changed()
+  }
+
+  private onDropped(): void {
+    const timeline = this.timeline
+    if (!timeline) return
+    timeline.disconnected()
+    this.setPeerTyping(false)
+    this.persist()
+    this.changed()
+  }
+
+  private onStatus(status: ConnectionStatus): void {
+    if (status === 'live') this.error = null
+    this.changed()
+    if (status !== this.lastStatus) {
+      this.lastStatus = status
+      this.events.emit('status', status)
+    }
+  }
+
+  private report(error: ChatError): void {
+    this.error = error
+    this.changed()
+    this.events.emit('error', error)
+  }
+
+  /** Write queued messages to the socket, only once the replay is over (never stored twice). */
+  private flush(): void {
+    const timeline = this.timeline
+    if (!timeline || !this.connection.live || timeline.replaying) return
+    const batch = timeline.takeQueued()
+    if (batch.length === 0) return
+    // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
+    this.persist()
+    for (const message of batch) {
+      if (!this.connection.send(encodeMessage(message.content))) break
+    }
+  }
+
+  private setPeerTyping(value: boolean): void {
+    this.clearTypingTimer()
+    if (value) {
+      this.typingTimer = this.options.scheduler.setTimeout(() => {
+        this.typingTimer = null
+        this.setPeerTyping(false)
+      }, this.options.typingTimeoutMs)
+    }
+    if (this.peerTyping !== value) {
+      this.peerTyping = value
+      this.changed()
+    }
+  }
+
+  private clearTypingTimer(): void {
+    if (this.typingTimer !== null) {
+      this.options.scheduler.clearTimeout(this.typingTimer)
+      this.typingTimer = null
+    }
+  }
+
+  private persist(): void {
+    if (!this.timeline || !this.outbox) return
+    const entries = this.timeline.outbox()
+    const serialised = JSON.stringify(entries)
+    if (serialised === this.lastPersisted) return
+    this.lastPersisted = serialised
+    this.outbox.save(entries)
+  }
+
+  /** Is there another owner's abandoned outbox here? (then a reconnect lets the replay settle it) */
+  hasAdoptable(): boolean {
+    return this.outbox?.hasAdoptable() ?? false
+  }
+
+  private readKey(selfId: UserId): string {
+    return `${this.options.storageKey}:read:${selfId}:${this.peerId}`
+  }
+
+  private readStorage(key: string): string | null {
+    try {
+      return this.options.storage.getItem(key)
+    }
+    catch {
+      return null
+    }
+  }
+
+  private writeStorage(key: string, value: string): void {
+    try {
+      this.options.storage.setItem(key, value)
+    }
+    catch {
+      // the read marker then lives in memory only
+    }
+  }
+
+  private build(): ConversationSnapshot {
+    const timeline = this.timeline
+    const messages = timeline?.messages() ?? EMPTY
+    return Object.freeze({
+      peerId: this.peerId,
+      status: this.connection.status,
+      messages,
+      unreadCount: timeline?.unreadCount ?? 0,
+      hasPending: messages.some(m => m.isMine && UNSENT.has(m.status)),
+      error: this.error,
+      peerTyping: this.peerTyping,
+      attempt: this.connection.attempt,
+    })
+  }
+
+  private changed(): void {
+    if (this.closed) return
+    const next = this.build()
+    const prev = this.snapshot
+    if (
+      next.status === prev.status && next.messages === prev.messages && next.unreadCount === prev.unreadCount
+      && next.hasPending === prev.hasPending && next.error === prev.error && next.peerTyping === prev.peerTyping
+      && next.attempt === prev.attempt
+    ) return
+    this.snapshot = next
+    this.scheduleNotify()
+  }
+
+  private scheduleNotify(): void {
+    if (this.notifyQueued) return
+    this.notifyQueued = true
+    const run = (): void => {
+      this.notifyQueued = false
+      for (const listener of [...this.listeners]) {
+        try {
+          listener()
+        }
+        catch (error) {
+          queueMicrotask(() => {
+            throw error
+          })
+        }
+      }
+    }
+    if (this.deps.notify === 'timeout') this.options.scheduler.setTimeout(run, 0)
+    else queueMicrotask(run)
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Shared helpers for the runtime integration tests: real test server, real `ws` sockets, and
+ * event-driven waits that fail with a clear message on timeout.
+ */
+import WebSocket from 'ws'
+import { createChatClient, type CreateChatClientOptions } from '../../src/core/client'
+import { createMemoryStorage } from '../../src/core/storage'
+import type { ChatClient, Conversation, ConversationSnapshot, EnvironmentSignals, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
+import { createChatServer } from '../../src/testing'
+import type { ChatServer, ChatServerOptions, StoredMessage } from '../../src/testing'
+
+export const USERS = {
+  student: { id: 1, email: 'student@example.com', password: 'student123' },
+  parent: { id: 2, email: 'parent@example.com', password: 'parent123' },
+  parent2: { id: 3, email: 'parent2@example.com', password: 'parent234' },
+} as const
+
+export const NodeWebSocket = WebSocket as unknown as WebSocketConstructor
+
+export function startServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  return createChatServer({ handshakeRejectDelayMs: 20, ...options })
+}
+
+/** Test defaults: fast backoff and replay end, so faults settle in milliseconds. */
+export function makeClient(server: ChatServer, options: CreateChatClientOptions = {}): ChatClient {
+  return createChatClient({
+    baseUrl: server.url,
+    WebSocket: NodeWebSocket,
+    storage: createMemoryStorage(),
+    crossTab: false,
+    replayQuietMs: 60,
+    reconnect: { baseDelayMs: 20, maxDelayMs: 150 },
+    ...options,
+  })
+}
+
+export async function loggedIn(server: ChatServer, who: keyof typeof USERS, options: CreateChatClientOptions = {}): Promise<ChatClient> {
+  const client = makeClient(server, options)
+  await client.auth.login(USERS[who].email, USERS[who].password)
+  return client
+}
+
+/** Resolve when `predicate(snapshot)` holds; re-checked on every change notification. */
+export function until(conv: Conversation, predicate: (s: ConversationSnapshot) => boolean, what = 'condition', timeoutMs = 10_000): Promise<ConversationSnapshot> {
+  return new Promise((resolve, reject) => {
+    if (predicate(conv.getSnapshot())) {
+      resolve(conv.getSnapshot())
+      return
+    }
+    const timer = setTimeout(() => {
+      off()
+      const s = conv.getSnapshot()
+      reject(new Error(`timed out waiting for ${what}; status=${s.status} messages=${JSON.stringify(s.messages.map(m => [m.content, m.status]))}`))
+    }, timeoutMs)
+    const off = conv.subscribe(() => {
+      const s = conv.getSnapshot()
+      if (predicate(s)) {
+        clearTimeout(timer)
+        off()
+        resolve(s)
+      }
+    })
+  })
+}
+
+/** For state with no event to listen to (the server's store): poll, fail on timeout. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await predicate()) return
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(r => setTimeout(r, 10))
+  }
+}
+
+export const live = (s: ConversationSnapshot): boolean => s.status === 'live'
+export const settled = (s: ConversationSnapshot): boolean => s.status === 'live' && !s.hasPending
+
+/** `[senderId, content]` pairs of a timeline, for comparison with the server's log. */
+export function shape(s: ConversationSnapshot): Array<[string, string]> {
+  return s.messages.map(m => [m.senderId, m.content])
+}
+
+export function logShape(log: readonly StoredMessage[]): Array<[string, string]> {
+  return log.map(m => [String(m.sender_id), m.content])
+}
+
+/** Controllable online/visibility signals. */
+export function createTestSignals(): EnvironmentSignals & { setOnline(v: boolean): void; setVisible(v: boolean): void } {
+  let online = true
+  let visible = true
+  const listeners = new Set<() => void>()
+  const fire = (): void => {
+    for (const l of [...listeners]) l()
+  }
+  return {
+    isOnline: () => online,
+    isVisible: () => visible,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    setOnline(v) {
+      online = v
+      fire()
+    },
+    setVisible(v) {
+      visible = v
+      fire()
+    },
+  }
+}
+
+export type { StorageAdapter }
