@@ -3,7 +3,7 @@
  * timestamps. See shared PROTOCOL.md. CONTRACT FILE: signatures are fixed, bodies are implemented
  * by the core-pure work.
  */
-import type { ChatError } from './errors'
+import { ChatError } from './errors'
 import type { UserId } from './types'
 
 /** A stored message replayed on connect: `{sender_id, reciever_id, content, timestamp, is_read}`. */
@@ -50,17 +50,193 @@ export interface DecodeOptions {
   extensions?: boolean
 }
 
+/** Longest excerpt of a bad frame kept in `ChatError.details.preview`. */
+export const MALFORMED_PREVIEW_LENGTH = 120
+
+function malformed(reason: string, data: unknown): DecodeResult {
+  const preview = typeof data === 'string'
+    ? data.slice(0, MALFORMED_PREVIEW_LENGTH)
+    : Object.prototype.toString.call(data)
+  return { ok: false, error: new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } }) }
+}
+
 /** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
-export declare function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult
+export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
+  if (typeof data !== 'string') return malformed('binary or non-text payload', data)
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  }
+  catch {
+    return malformed('invalid JSON', data)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return malformed('not a JSON object', data)
+  const obj = value as Record<string, unknown>
+
+  const message = obj.message
+  if (message !== undefined) {
+    let content: string
+    if (typeof message === 'string') content = message
+    else if (typeof message === 'number' && Number.isFinite(message)) content = String(message)
+    else return malformed('"message" is not text', data)
+    const senderId = normaliseUserId(obj.sender_id)
+    if (senderId === null) return malformed('missing or invalid "sender_id"', data)
+    return { ok: true, frame: { kind: 'live', senderId, content } }
+  }
+
+  const content = obj.content
+  if (content !== undefined) {
+    if (typeof content !== 'string') return malformed('"content" is not a string', data)
+    const senderId = normaliseUserId(obj.sender_id)
+    if (senderId === null) return malformed('missing or invalid "sender_id"', data)
+    const receiverId = normaliseUserId(obj.reciever_id !== undefined ? obj.reciever_id : obj.receiver_id)
+    if (receiverId === null) return malformed('missing or invalid "reciever_id"', data)
+    const raw = obj.timestamp
+    if (typeof raw !== 'string') return malformed('missing "timestamp"', data)
+    const time = parseTimestamp(raw)
+    if (time === null) return malformed('invalid "timestamp"', data)
+    const timestamp = lastIso ?? new Date(time).toISOString()
+    return { ok: true, frame: { kind: 'history', senderId, receiverId, content, timestamp, time, isRead: obj.is_read === true } }
+  }
+
+  if (options?.extensions === true && (obj.type === 'typing' || obj.type === 'read')) {
+    const senderId = normaliseUserId(obj.sender_id)
+    if (senderId === null) return malformed('missing or invalid "sender_id"', data)
+    return { ok: true, frame: { kind: obj.type, senderId } }
+  }
+
+  return malformed('unknown frame shape', data)
+}
 
 /** `{"message": content}`. */
-export declare function encodeMessage(content: string): string
+export function encodeMessage(content: string): string {
+  return JSON.stringify({ message: content })
+}
 
 /** `{"type":"typing"}` / `{"type":"read"}` (extension servers only). */
-export declare function encodeExtension(type: 'typing' | 'read'): string
+export function encodeExtension(type: 'typing' | 'read'): string {
+  return JSON.stringify({ type })
+}
+
+const smallIds: string[] = []
 
 /** `1`, `"1"`, `" 1 "` → `"1"`; anything that is not a non-negative integer id → `null`. */
-export declare function normaliseUserId(value: unknown): UserId | null
+export function normaliseUserId(value: unknown): UserId | null {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) return null
+    if (value < 4096) return smallIds[value] ?? (smallIds[value] = String(value))
+    return String(value)
+  }
+  if (typeof value !== 'string') return null
+  const s = value.trim()
+  const n = s.length
+  if (n === 0) return null
+  let start = 0
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57) return null
+    if (c === 48 && start === i && i < n - 1) start = i + 1
+  }
+  return start === 0 ? s : s.slice(start)
+}
+
+/**
+ * Normalised ISO form of the string the last successful `parseTimestamp` call read through the fast
+ * path, or `null` when it took the fallback (then `new Date(ms).toISOString()` is the normal form).
+ */
+let lastIso: string | null = null
+
+const DIGIT = 48
+
+function d2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - DIGIT
+  const b = s.charCodeAt(i + 1) - DIGIT
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : 28
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` without Date or regexes; NaN when the layout differs. */
+function parseFixed(s: string): number {
+  lastIso = null
+  const len = s.length
+  if (len < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN
+  const t = s.charCodeAt(10)
+  if (t !== 84 && t !== 32) return Number.NaN
+  const yh = d2(s, 0)
+  const yl = d2(s, 2)
+  const mo = d2(s, 5)
+  const da = d2(s, 8)
+  const hh = d2(s, 11)
+  const mi = d2(s, 14)
+  const ss = d2(s, 17)
+  if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || da < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return Number.NaN
+  const year = yh * 100 + yl
+  if (da > daysInMonth(year, mo)) return Number.NaN
+  let i = 19
+  let ms = 0
+  let fracDigits = 0
+  if (s.charCodeAt(i) === 46) {
+    i++
+    while (i < len) {
+      const c = s.charCodeAt(i) - DIGIT
+      if (c < 0 || c > 9) break
+      if (fracDigits < 3) ms = ms * 10 + c
+      fracDigits++
+      i++
+    }
+    if (fracDigits === 0) return Number.NaN
+    for (let k = fracDigits; k < 3; k++) ms *= 10
+  }
+  let offset = 0
+  const z = s.charCodeAt(i)
+  if (z === 90 && i + 1 === len) {
+    // 'Z'
+  }
+  else if ((z === 43 || z === 45) && i + 6 === len && s.charCodeAt(i + 3) === 58) {
+    const oh = d2(s, i + 1)
+    const om = d2(s, i + 4)
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN
+    offset = (oh * 60 + om) * 60000
+    if (z === 45) offset = -offset
+  }
+  else {
+    return Number.NaN
+  }
+  const result = daysFromCivil(year, mo, da) * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - offset
+  if (offset === 0) {
+    if (fracDigits === 3 && z === 90 && t === 84) lastIso = s
+    else if (fracDigits >= 3 && t === 84) lastIso = `${s.slice(0, 23)}Z`
+    else if (t === 84) lastIso = `${s.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`
+  }
+  return result
+}
 
 /** ISO 8601 with `Z` or `+00:00`, with or without fraction (microseconds allowed) → epoch ms, or `null`. */
-export declare function parseTimestamp(value: string): number | null
+export function parseTimestamp(value: string): number | null {
+  if (typeof value !== 'string') return null
+  const fast = parseFixed(value)
+  if (fast === fast) return fast
+  const slow = Date.parse(value)
+  return Number.isNaN(slow) ? null : slow
+}
+
+/** The normalised ISO string (`YYYY-MM-DDTHH:MM:SS.mmmZ`) of a timestamp, or `null` when unparseable. */
+export function normaliseTimestamp(value: string): string | null {
+  const ms = parseTimestamp(value)
+  if (ms === null) return null
+  return lastIso ?? new Date(ms).toISOString()
+}
