@@ -1,0 +1,213 @@
+import { mkdirSync } from 'node:fs'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, Playground, unique, USERS } from './harness'
+import type { UserKey } from './harness'
+
+const ACCESS_TTL_SECONDS = 5
+const results = new URL('../../test-results/', import.meta.url).pathname
+mkdirSync(results, { recursive: true })
+
+let server: Playground
+let browser: Browser
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  server = new Playground({ accessTtlSeconds: ACCESS_TTL_SECONDS })
+  ;[browser] = await Promise.all([launchBrowser(), server.start()])
+})
+
+afterAll(async () => {
+  await Promise.all(contexts.map(c => c.close().catch(() => {})))
+  await browser?.close()
+  await server?.dispose()
+})
+
+async function newPage(): Promise<{ context: BrowserContext, page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  await page.addInitScript(() => {
+    (window as unknown as { __dialogs: number }).__dialogs = 0
+    window.alert = () => { (window as unknown as { __dialogs: number }).__dialogs++ }
+  })
+  return { context, page }
+}
+
+/** Log in through the UI and open the conversation with `peer`, waiting until it is live. */
+async function openChat(user: UserKey, peer: UserKey): Promise<{ context: BrowserContext, page: Page }> {
+  const { context, page } = await newPage()
+  await page.goto(`${server.url}/login`)
+  await page.locator('input[name=email]').fill(USERS[user].email)
+  await page.locator('input[name=password]').fill(USERS[user].password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByTestId('me').waitFor()
+  await page.getByTestId(`contact-${USERS[peer].id}`).click()
+  await expectLive(page)
+  return { context, page }
+}
+
+async function expectLive(page: Page, timeout = 20_000): Promise<void> {
+  await page.locator('[data-testid=connection-status][data-status=live]').waitFor({ timeout })
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer').fill(text)
+  await page.getByTestId('send').click()
+}
+
+function texts(page: Page): Promise<string[]> {
+  return page.getByTestId('message-text').allTextContents()
+}
+
+/** Wait until the page shows `text` as a message with `status` (default: sent). */
+async function waitForMessage(page: Page, text: string, status = 'sent', timeout = 20_000): Promise<void> {
+  await page.locator(`[data-testid=message][data-status=${status}]`, { hasText: text }).first().waitFor({ timeout })
+}
+
+function count(list: string[], text: string): number {
+  return list.filter(t => t === text).length
+}
+
+describe('playground in Chromium', () => {
+  it('two users chat both ways; a reload shows the same history once, in order', async () => {
+    const { page: sam } = await openChat('student', 'parent')
+    const { page: pat } = await openChat('parent', 'student')
+
+    const first = unique('hello Pat')
+    const second = unique('hi Sam')
+    const third = unique('how are you?')
+    await send(sam, first)
+    await waitForMessage(sam, first)
+    await waitForMessage(pat, first)
+    await send(pat, second)
+    await waitForMessage(pat, second)
+    await waitForMessage(sam, second)
+    await send(sam, third)
+    await waitForMessage(pat, third)
+
+    const stored = (await server.history('student', 'parent')).map(m => m.content)
+    expect(stored.slice(-3)).toEqual([first, second, third])
+    await expect.poll(() => texts(sam)).toEqual(stored)
+    await expect.poll(() => texts(pat)).toEqual(stored)
+
+    await sam.reload()
+    await expectLive(sam)
+    await waitForMessage(sam, third)
+    expect(await texts(sam)).toEqual(stored)
+    await sam.screenshot({ path: `${results}e2e-chat-student.png` })
+    await pat.screenshot({ path: `${results}e2e-chat-parent.png` })
+  })
+
+  it('keeps a message sent while the server is down and delivers it exactly once after the restart', async () => {
+    const { page: sam } = await openChat('student', 'parent2')
+    const { page: alex } = await openChat('parent2', 'student')
+
+    await server.stop()
+    await sam.locator('[data-testid=connection-status]:not([data-status=live])').waitFor()
+    const text = unique('sent during the outage')
+    await send(sam, text)
+    // Visible but not confirmed while the server is away.
+    const own = sam.locator('[data-testid=message]', { hasText: text })
+    await own.waitFor()
+    expect(await own.getAttribute('data-status')).not.toBe('sent')
+    await sam.screenshot({ path: `${results}e2e-chat-outage.png` })
+
+    await server.start()
+    await expectLive(sam, 30_000)
+    await waitForMessage(sam, text, 'sent', 30_000)
+    await waitForMessage(alex, text, 'sent', 30_000)
+
+    const stored = (await server.history('student', 'parent2')).map(m => m.content)
+    expect(count(stored, text)).toBe(1)
+    await expect.poll(() => texts(alex)).toEqual(stored)
+    await expect.poll(() => texts(sam)).toEqual(stored)
+  })
+
+  it('sends three messages while offline and delivers all of them once, in order, when back online', async () => {
+    const { context, page: pat } = await openChat('parent', 'parent2')
+    const { page: alex } = await openChat('parent2', 'parent')
+
+    await context.setOffline(true)
+    const batch = [unique('offline one'), unique('offline two'), unique('offline three')]
+    for (const text of batch) await send(pat, text)
+    for (const text of batch) {
+      const status = await pat.locator('[data-testid=message]', { hasText: text }).getAttribute('data-status')
+      expect(status).not.toBe('sent')
+    }
+    await context.setOffline(false)
+
+    for (const text of batch) await waitForMessage(alex, text, 'sent', 30_000)
+    await waitForMessage(pat, batch[2]!, 'sent', 30_000)
+    const stored = (await server.history('parent', 'parent2')).map(m => m.content)
+    expect(stored.slice(-3)).toEqual(batch)
+    for (const text of batch) expect(count(stored, text)).toBe(1)
+    await expect.poll(() => texts(alex)).toEqual(stored)
+    await expect.poll(() => texts(pat)).toEqual(stored)
+  })
+
+  it('refreshes an expired access token without the user noticing', async () => {
+    const { page: sam } = await openChat('student', 'parent')
+    const refreshed = sam.waitForRequest(r => r.url().endsWith('/api/auth/token/refresh/') && r.method() === 'POST', { timeout: 20_000 })
+    // Past the access lifetime, a reload must reconnect with a refreshed token.
+    await sam.waitForTimeout((ACCESS_TTL_SECONDS + 1) * 1000)
+    await sam.reload()
+    await refreshed
+    await expectLive(sam)
+    const text = unique('after the refresh')
+    await send(sam, text)
+    await waitForMessage(sam, text)
+    expect(sam.url()).not.toContain('/login')
+    expect(await sam.getByTestId('chat-error').count()).toBe(0)
+  })
+
+  it('lands on the login page with a message when the refresh token is no longer valid', async () => {
+    const { page: sam } = await openChat('student', 'parent')
+    // Tamper with every stored JWT signature: access and refresh tokens both become invalid.
+    const tampered = await sam.evaluate(() => {
+      let n = 0
+      for (let i = 0; i < sessionStorage.length; i++) {
+        const key = sessionStorage.key(i)!
+        const value = sessionStorage.getItem(key)!
+        const next = value.replace(/(eyJ[\w-]+\.[\w-]+\.)[\w-]+/g, (_m, head: string) => {
+          n++
+          return `${head}invalidsignature`
+        })
+        sessionStorage.setItem(key, next)
+      }
+      return n
+    })
+    expect(tampered).toBeGreaterThanOrEqual(2)
+    await sam.reload()
+    await sam.waitForURL(/\/login\?reason=expired/, { timeout: 20_000 })
+    await expect.poll(() => sam.getByTestId('login-notice').textContent()).toContain('session has expired')
+    await sam.screenshot({ path: `${results}e2e-session-expired.png` })
+  })
+
+  it('shows an XSS payload as text and never runs it', async () => {
+    const { page: sam } = await openChat('student', 'parent')
+    const { page: pat } = await openChat('parent', 'student')
+    const payloads = [
+      `<img src=x onerror="window.__xss=1;alert(1)">`,
+      `<script>window.__xss=2</script>`,
+      `"><svg onload="window.__xss=3">`,
+    ]
+    for (const p of payloads) await send(sam, p)
+    for (const p of payloads) await waitForMessage(pat, p)
+    await pat.reload()
+    await expectLive(pat)
+    for (const p of payloads) await waitForMessage(pat, p)
+
+    for (const page of [sam, pat]) {
+      const shown = await texts(page)
+      for (const p of payloads) expect(shown).toContain(p)
+      const state = await page.evaluate(() => ({
+        xss: (window as unknown as { __xss?: number }).__xss,
+        dialogs: (window as unknown as { __dialogs: number }).__dialogs,
+        injected: document.querySelectorAll('[data-testid=messages] img, [data-testid=messages] script, [data-testid=messages] svg').length,
+      }))
+      expect(state).toEqual({ xss: undefined, dialogs: 0, injected: 0 })
+    }
+    await pat.screenshot({ path: `${results}e2e-xss-as-text.png` })
+  })
+})

@@ -1,0 +1,164 @@
+/**
+ * E2E plumbing: the built playground as a child process (start/stop/restart on one port and one
+ * data directory), Chromium via playwright-core, and a protocol-level view of the server's log.
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import WebSocket from 'ws'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+export const USERS = {
+  student: { id: 1, email: 'student@example.com', password: 'student123', name: 'Sam Student' },
+  parent: { id: 2, email: 'parent@example.com', password: 'parent123', name: 'Pat Parent' },
+  parent2: { id: 3, email: 'parent2@example.com', password: 'parent234', name: 'Alex Parent' },
+} as const
+export type UserKey = keyof typeof USERS
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+export interface PlaygroundOptions {
+  accessTtlSeconds: number
+}
+
+/** The built playground server, restartable on the same port with the same data directory. */
+export class Playground {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'vrc-e2e-'))
+  port = 0
+  private child: ChildProcess | null = null
+  private output = ''
+
+  constructor(private readonly options: PlaygroundOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start(): Promise<void> {
+    if (!this.port) this.port = await freePort()
+    const child = spawn(process.execPath, [join(root, 'playground/.output/server/index.mjs')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        NITRO_HOST: '127.0.0.1',
+        NITRO_PORT: String(this.port),
+        NITRO_SHUTDOWN_TIMEOUT: '2000',
+        NUXT_CHAT_BACKEND_DATA_DIR: this.dataDir,
+        NUXT_CHAT_BACKEND_ACCESS_TTL_SECONDS: String(this.options.accessTtlSeconds),
+        // Refresh shortly before expiry (the default 5 min would refresh on every connect).
+        NUXT_PUBLIC_CHAT_REFRESH_THRESHOLD_MS: '1000',
+        NUXT_PUBLIC_CHAT_RECONNECT_MAX_DELAY_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.child = child
+    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString() })
+    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString() })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`playground did not start:\n${this.output}`)), 30_000)
+      const onData = (chunk: Buffer) => {
+        if (chunk.toString().includes('Listening on')) {
+          clearTimeout(timer)
+          child.stdout?.off('data', onData)
+          resolve()
+        }
+      }
+      child.stdout?.on('data', onData)
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`playground exited (${code}):\n${this.output}`))
+      })
+    })
+  }
+
+  /** SIGTERM and wait for the process to exit (Nitro closes the database in its close hook). */
+  async stop(): Promise<void> {
+    const child = this.child
+    this.child = null
+    if (!child || child.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+    rmSync(this.dataDir, { recursive: true, force: true })
+  }
+
+  /** Server log output so far (for failure messages). */
+  get log(): string {
+    return this.output
+  }
+
+  async login(user: UserKey): Promise<{ access: string, refresh: string }> {
+    const { email, password } = USERS[user]
+    const response = await fetch(`${this.url}/api/auth/login/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    })
+    if (!response.ok) throw new Error(`login failed: ${response.status}`)
+    const body = await response.json() as { tokens: { access: string, refresh: string } }
+    return body.tokens
+  }
+
+  /**
+   * What the server stored between `a` and `b`, read the way any client reads it: the history
+   * replay of a fresh socket (ends after `quietMs` without a frame).
+   */
+  async history(a: UserKey, b: UserKey, quietMs = 500): Promise<Array<{ sender_id: number, content: string }>> {
+    const { access } = await this.login(a)
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws/chat/${USERS[b].id}/?token=${access}`)
+    const frames: Array<{ sender_id: number, content: string }> = []
+    await new Promise<void>((resolve, reject) => {
+      let timer = setTimeout(done, quietMs * 4)
+      function done() {
+        ws.close()
+        resolve()
+      }
+      ws.on('message', (data) => {
+        frames.push(JSON.parse(String(data)) as { sender_id: number, content: string })
+        clearTimeout(timer)
+        timer = setTimeout(done, quietMs)
+      })
+      ws.on('error', reject)
+    })
+    return frames.map(f => ({ sender_id: f.sender_id, content: f.content }))
+  }
+}
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+]
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+/** A text unique to this run, so assertions never match an earlier test's message. */
+export function unique(label: string): string {
+  return `${label} ${Math.random().toString(36).slice(2, 8)}`
+}
