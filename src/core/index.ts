@@ -1,0 +1,52 @@
+/**
+ * `vue-realtime-chat/core`: the framework-agnostic client. No Vue, no Pinia: works in plain JS,
+ * React (`useSyncExternalStore`), Node and SSR.
+ */
+export { createChatClient } from './client'
+export type { CreateChatClientOptions } from './client'
+export type { NotifyStrategy } from './conversation'
+export { ChatError, isChatError } from './errors'
+export type { ChatErrorCode, ChatErrorOptions } from './errors'
+export { resolveOptions, createDefaultScheduler, createDefaultSignals } from './options'
+export type { ChatRuntimeInjections, LockManagerLike, ResolvedOptions } from './options'
+export { chatSocketUrl, parsePeerId, redactUrl, resolveUrls, toWebSocketUrl } from './urls'
+export type { EndpointUrls, LocationLike, ResolveUrlsOptions } from './urls'
+export { createMemoryStorage, createWebStorage } from './storage'
+export type { WebStorageAdapter, WebStorageKind, WebStorageOptions } from './storage'
+export { createInProcessLocks } from './cross-tab'
+export type { BroadcastChannelLike } from './cross-tab'
+export { computeBackoff, backoffCeiling } from './backoff'
+export type { BackoffOptions } from './backoff'
+export { createEmitter } from './emitter'
+export type { Emitter, EmitterOptions, EventMap, Listener } from './emitter'
+export { decodeFrame, encodeExtension, encodeMessage, normaliseUserId, parseTimestamp } from './protocol'
+export type { DecodeOptions, DecodeResult, HistoryFrame, InboundFrame, LiveFrame, ReadFrame, TypingFrame } from './protocol'
+export { Timeline } from './timeline'
+export type { LiveOutcome, OutboxEntry, ReplayResult, TimelineOptions } from './timeline'
+export type {
+  AuthState,
+  AuthStatus,
+  ChatAuth,
+  ChatAuthEvents,
+  ChatClient,
+  ChatClientOptions,
+  ChatLogger,
+  ChatMessage,
+  ChatUser,
+  ConnectionStatus,
+  Conversation,
+  ConversationEvents,
+  ConversationSnapshot,
+  EnvironmentSignals,
+  ExtensionOptions,
+  FetchLike,
+  MessageStatus,
+  ReconnectOptions,
+  Scheduler,
+  SendResult,
+  StorageAdapter,
+  TokenPair,
+  UserId,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types'
