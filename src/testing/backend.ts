@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { createJti, signJwt, verifyJwt } from './jwt'
 import type { JwtPayload } from './jwt'
 import { createMemoryStore } from './store'
-import type { ChatBackendOptions, ChatServer, HandshakeRejection, IssuedTokens, MessageStore, StoredMessage, TestUser } from './types'
+import type { ChatBackendOptions, ChatServer, HandshakeRejection, IssuedTokens, StoredMessage, TestUser } from './types'
 import { DEFAULT_USERS } from './users'
 
 /** What a transport adapter hands the backend for one accepted socket. */
