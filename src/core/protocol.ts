@@ -183,9 +183,10 @@ function parseFixed(s: string): number {
   const hh = d2(s, 11)
   const mi = d2(s, 14)
   const ss = d2(s, 17)
-  if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || da < 1 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return Number.NaN
+  if (yh < 0 || yl < 0 || mo < 0 || da < 0 || hh < 0 || mi < 0 || ss < 0) return Number.NaN
   const year = yh * 100 + yl
-  if (da > daysInMonth(year, mo)) return Number.NaN
+  // The layout is ours from here: an impossible date is invalid, not a case for the lenient fallback.
+  if (mo < 1 || mo > 12 || da < 1 || da > daysInMonth(year, mo) || hh > 23 || mi > 59 || ss > 59) return Number.POSITIVE_INFINITY
   let i = 19
   let ms = 0
   let fracDigits = 0
@@ -229,7 +230,7 @@ function parseFixed(s: string): number {
 export function parseTimestamp(value: string): number | null {
   if (typeof value !== 'string') return null
   const fast = parseFixed(value)
-  if (fast === fast) return fast
+  if (fast === fast) return fast === Number.POSITIVE_INFINITY ? null : fast
   const slow = Date.parse(value)
   return Number.isNaN(slow) ? null : slow
 }
