@@ -7,6 +7,8 @@ export interface ConversationBindings {
   acquire(peerId: UserId): Conversation
   /** Drop one hold; the last one releases the conversation and removes it from the store. */
   release(peerId: UserId): void
+  /** Copy the conversation's current snapshot into the store now (after an action, not a microtask later). */
+  sync(peerId: UserId): void
   /** Number of holds on `peerId`. */
   count(peerId: UserId): number
   /** Release everything (app unmount). */
@@ -16,6 +18,7 @@ export interface ConversationBindings {
 interface Held {
   readonly conversation: Conversation
   readonly stop: () => void
+  readonly sync: () => void
   count: number
 }
 
@@ -33,7 +36,7 @@ export function createBindings(client: ChatClient, store: ChatStore): Conversati
         last = snapshot
         store.applySnapshot(peerId, snapshot)
       }
-      entry = { conversation, stop: conversation.subscribe(sync), count: 0 }
+      entry = { conversation, stop: conversation.subscribe(sync), sync, count: 0 }
       held.set(peerId, entry)
       sync()
     }
@@ -55,6 +58,7 @@ export function createBindings(client: ChatClient, store: ChatStore): Conversati
       if (!entry) return
       if (--entry.count <= 0) drop(peerId, entry)
     },
+    sync: peerId => held.get(peerId)?.sync(),
     count: peerId => held.get(peerId)?.count ?? 0,
     destroy() {
       for (const [peerId, entry] of [...held]) drop(peerId, entry)

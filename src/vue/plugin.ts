@@ -1,8 +1,8 @@
 import type { App, Plugin } from 'vue'
 import { effectScope } from 'vue'
 import { isClient } from '@vueuse/core'
-import { createChatClient } from '../core/index'
-import type { ChatClient, ChatClientOptions, EnvironmentSignals } from '../core/types'
+import { createChatClient, type CreateChatClientOptions } from '../core/index'
+import type { ChatClient, EnvironmentSignals } from '../core/types'
 import { createBindings } from './bindings'
 import { ChatClientKey, ChatContextKey, type ChatContext } from './context'
 import { createVueSignals } from './environment'
@@ -10,8 +10,8 @@ import { ChatSetupError } from './errors'
 import { resolveStorage, type ChatStorageOption } from './storage'
 import { toErrorInfo, useChatStore } from './store'
 
-/** Options of `ChatPlugin` / `createChat`: the core's `ChatClientOptions` plus Vue-specific ones. */
-export interface ChatPluginOptions extends Omit<ChatClientOptions, 'storage' | 'signals'> {
+/** Options of `ChatPlugin` / `createChat`: the core's client options plus Vue-specific ones. */
+export interface ChatPluginOptions extends Omit<CreateChatClientOptions, 'storage' | 'signals'> {
   /**
    * Where tokens, unsent messages and read markers persist. `'session'` keeps a pending send
    * across a reload; `'local'` also across browser restarts (and shares the login between tabs).

@@ -127,6 +127,13 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
     return next
   })
 
+  /** Run an action and show its result in the same tick (the core notifies a microtask later). */
+  function act(action: (conversation: Conversation) => void): void {
+    if (!held) return
+    action(held.conversation)
+    bindings.sync(held.peerId)
+  }
+
   function notConnected(): SendResult {
     if (peer.value === null) return { ok: false, error: new ChatError('invalid_peer', 'The peer id must be a non-negative integer.') }
     return { ok: false, error: new ChatError('closed', context.connect ? 'This conversation was closed.' : 'Chat does not connect during server rendering.') }
@@ -141,10 +148,15 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
     unreadCount: computed(() => state.value?.unreadCount ?? 0),
     hasPending: computed(() => state.value?.hasPending ?? false),
     typingPeers,
-    send: text => held ? held.conversation.send(text) : notConnected(),
-    retry: messageId => held?.conversation.retry(messageId),
-    discard: messageId => held?.conversation.discard(messageId),
-    markRead: () => held?.conversation.markRead(),
+    send(text) {
+      if (!held) return notConnected()
+      const result = held.conversation.send(text)
+      bindings.sync(held.peerId)
+      return result
+    },
+    retry: messageId => act(c => c.retry(messageId)),
+    discard: messageId => act(c => c.discard(messageId)),
+    markRead: () => act(c => c.markRead()),
     notifyTyping: () => {
       if (context.typing) held?.conversation.notifyTyping()
     },
