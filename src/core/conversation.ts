@@ -103,7 +103,11 @@ export class ConversationCore {
   /** Close the socket; `unauthorized` keeps the timeline visible but stops retrying. */
   stop(status: 'idle' | 'unauthorized'): void {
     if (this.closed) return
+    const was = this.connection.status
     this.connection.stop(status)
+    if (status === 'unauthorized' && was !== 'unauthorized') {
+      this.report(new ChatError('unauthorized', 'The session has expired: sign in again'))
+    }
   }
 
   /** Final close (reference count reached zero, or the client was destroyed). */
