@@ -38,12 +38,17 @@ export function gc(): void {
   }
 }
 
+/** Holds a candidate's result while it is timed, so the work is observable and cannot be skipped. */
+export let sink: unknown = null
+
 /**
  * Run each candidate `runs` times, interleaved (A B C, A B C, ...) so machine noise from other
- * processes hits every candidate alike, after `warmup` untimed rounds. Returns every sample.
+ * processes hits every candidate alike, after `warmup` untimed rounds. A candidate's return value
+ * is held until its timing ends (so the work cannot be skipped) and released before the next
+ * candidate, which starts after a full GC. Returns every sample in ms.
  */
 export function interleave<K extends string>(
-  candidates: Record<K, () => void>,
+  candidates: Record<K, () => unknown>,
   runs: number,
   warmup = 1,
 ): Record<K, number[]> {
@@ -52,7 +57,10 @@ export function interleave<K extends string>(
   for (let round = 0; round < warmup + runs; round++) {
     for (const name of names) {
       gc()
-      const ms = timeMs(candidates[name])
+      const start = process.hrtime.bigint()
+      sink = candidates[name]()
+      const ms = Number(process.hrtime.bigint() - start) / 1e6
+      sink = null
       if (round >= warmup) samples[name].push(ms)
     }
   }
