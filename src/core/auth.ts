@@ -9,7 +9,7 @@ import { ChatError, isChatError } from './errors'
 import { createEmitter } from './emitter'
 import { asRecord, errorFromResponse, requestJson } from './http'
 import type { HttpOptions, JsonResponse } from './http'
-import { isExpired, isRefreshDue, normaliseId, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from './jwt'
+import { clockOffset, isExpired, isRefreshDue, normaliseId, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from './jwt'
 import type { TokenTiming } from './jwt'
 import { defaultChannelFactory, defaultLocks, openChannel } from './cross-tab'
 import type { BroadcastChannelLike, LockManagerLike } from './cross-tab'
@@ -95,6 +95,8 @@ interface StoredAuth {
   access: string
   refresh?: string
   user?: ChatUser | null
+  /** Local minus server clock, measured when the token was issued. */
+  offsetMs?: number
 }
 
 type CrossTabMessage = { type: 'tokens' | 'logout' | 'unauthorized'; from: string }
@@ -102,6 +104,8 @@ type CrossTabMessage = { type: 'tokens' | 'logout' | 'unauthorized'; from: strin
 const MAX_RETRY_DELAY_MS = 60_000
 const MAX_TIMER_MS = 2_147_483_647
 const DIAGNOSED_LIMIT = 16
+/** Scheduled refreshes never follow each other closer than this, whatever a token claims. */
+const MIN_REFRESH_SPACING_MS = 1000
 
 function notAuthenticated(): ChatError {
   return new ChatError('not_authenticated', 'Not signed in')
@@ -150,6 +154,8 @@ export function createAuth(deps: AuthDeps): AuthController {
   let refreshInFlight: Promise<void> | null = null
   let timer: unknown
   let retryAttempt = 0
+  let lastRefreshAt = Number.NEGATIVE_INFINITY
+  let knownOffset = 0
   let destroyed = false
 
   function log(level: 'debug' | 'warn', message: string, details?: Record<string, unknown>): void {
@@ -165,15 +171,18 @@ export function createAuth(deps: AuthDeps): AuthController {
     return deps.scheduler.now()
   }
 
-  function makeSession(tokens: TokenPair, user: ChatUser | null): Session {
+  /** `offset`: `'fresh'` for a token the server just issued (measures the clock offset), else the known offset. */
+  function makeSession(tokens: TokenPair, user: ChatUser | null, offset: number | 'fresh'): Session {
     const claims = readClaims(tokens.access)
     const userId = userIdFrom(claims, deps.userIdClaim) ?? user?.id ?? null
+    const offsetMs = offset === 'fresh' ? clockOffset(claims, now()) : offset
+    if (offset === 'fresh') knownOffset = offsetMs
     return {
       access: tokens.access,
       refresh: typeof tokens.refresh === 'string' && tokens.refresh.length > 0 ? tokens.refresh : undefined,
       user: user ?? null,
       userId,
-      timing: tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs),
+      timing: tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs, offsetMs),
     }
   }
 
@@ -204,11 +213,12 @@ export function createAuth(deps: AuthDeps): AuthController {
     const stored: StoredAuth = { access: record.access }
     if (typeof record.refresh === 'string') stored.refresh = record.refresh
     stored.user = normaliseUser(record.user)
+    if (typeof record.offsetMs === 'number' && Number.isFinite(record.offsetMs)) stored.offsetMs = record.offsetMs
     return stored
   }
 
   function writeStored(next: Session): void {
-    const stored: StoredAuth = { access: next.access, user: next.user }
+    const stored: StoredAuth = { access: next.access, user: next.user, offsetMs: next.timing.offsetMs }
     if (next.refresh !== undefined) stored.refresh = next.refresh
     try {
       deps.storage.setItem(authKey, JSON.stringify(stored))
@@ -310,7 +320,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
     let next: Session
     try {
-      next = makeSession({ access: stored.access, refresh: stored.refresh }, stored.user ?? null)
+      next = makeSession({ access: stored.access, refresh: stored.refresh }, stored.user ?? null, stored.offsetMs ?? knownOffset)
     }
     catch {
       return
@@ -341,7 +351,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (destroyed || !session || session.refresh === undefined) return
     const due = refreshDueAt(session.timing)
     if (due === null) return
-    let delay = Math.max(0, due - now())
+    let delay = Math.max(0, due - now(), lastRefreshAt + MIN_REFRESH_SPACING_MS - now())
     if (retryAttempt > 0) delay = Math.max(delay, retryDelay(retryAttempt))
     timer = deps.scheduler.setTimeout(onTimer, Math.min(delay, MAX_TIMER_MS))
   }
@@ -383,12 +393,14 @@ export function createAuth(deps: AuthDeps): AuthController {
       next = makeSession(
         { access: body.access, refresh: typeof body.refresh === 'string' ? body.refresh : refreshToken },
         session?.user ?? null,
+        'fresh',
       )
     }
     catch {
       throw new ChatError('refresh_failed', 'token refresh: the server returned an unreadable access token', { status: response.status })
     }
     log('debug', 'access token refreshed', { rotated: typeof body.refresh === 'string' })
+    lastRefreshAt = now()
     commit(next)
   }
 
@@ -532,7 +544,8 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
   }
 
-  async function refreshForDiagnosis(): Promise<'outage' | 'refreshed' | 'unauthorized'> {
+  /** Refresh for a failed handshake; on success both the failed and the new token count as diagnosed. */
+  async function refreshForDiagnosis(tokenUsed: string): Promise<'outage' | 'refreshed' | 'unauthorized'> {
     try {
       await refresh()
     }
@@ -543,6 +556,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
     const current = session as Session | null
     if (!current) return 'unauthorized'
+    remember(tokenUsed)
     remember(current.access)
     return 'refreshed'
   }
@@ -553,11 +567,10 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (!session) return 'unauthorized'
     if (session.access !== tokenUsed && !isExpired(session.timing, now())) return 'refreshed'
     const claims = tryReadClaims(tokenUsed)
-    const timing = claims ? tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs) : null
-    if (!timing || isRefreshDue(timing, now())) {
-      remember(tokenUsed)
-      return refreshForDiagnosis()
-    }
+    const timing = claims ? tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs, knownOffset) : null
+    // A token already handled once goes to the server even if it looks stale: no refresh loop.
+    if (!diagnosed.has(tokenUsed) && (!timing || isRefreshDue(timing, now())))
+      return refreshForDiagnosis(tokenUsed)
     let response: JsonResponse
     try {
       response = await requestJson(http, { method: 'GET', url: `${deps.apiUrl}/api/auth/me/`, token: tokenUsed, label: 'session check' })
@@ -573,9 +586,8 @@ export function createAuth(deps: AuthDeps): AuthController {
       declareUnauthorized(sessionExpired(401), current.refresh, tokenUsed)
       return 'unauthorized'
     }
-    remember(tokenUsed)
     if (current.access !== tokenUsed) return 'refreshed'
-    return refreshForDiagnosis()
+    return refreshForDiagnosis(tokenUsed)
   }
 
   async function login(email: string, password: string): Promise<ChatUser> {
@@ -601,7 +613,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     try {
       const claims = readClaims(pair.access)
       const user = normaliseUser(body.user, userIdFrom(claims, deps.userIdClaim))
-      next = makeSession(pair, user)
+      next = makeSession(pair, user, 'fresh')
     }
     catch {
       throw new ChatError('http', 'login: the server returned an unreadable access token', { status: response.status })
@@ -656,7 +668,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       throw new ChatError('validation', 'setTokens: `access` must be a JWT string')
     const claims = readClaims(tokens.access)
     const normalised = user === undefined ? null : normaliseUser(user, userIdFrom(claims, deps.userIdClaim))
-    const next = makeSession(tokens, normalised)
+    const next = makeSession(tokens, normalised, knownOffset)
     generation++
     diagnosed.clear()
     commit(next)

@@ -79,12 +79,14 @@ export function userIdFrom(claims: JwtClaims, claim = 'user_id'): UserId | null 
 
 /** Timing facts about one access token, derived once when the token is adopted. */
 export interface TokenTiming {
-  /** Epoch ms of `exp`, or `null` (a token without `exp` never expires locally). */
+  /** Epoch ms (local clock) at which the token expires, or `null` (no `exp`: never expires locally). */
   readonly expiresAt: number | null
-  /** Safety margin before `exp` after which the token counts as expired. */
+  /** Safety margin before `expiresAt` after which the token counts as expired. */
   readonly marginMs: number
-  /** How long before `exp` a refresh becomes due. */
+  /** How long before `expiresAt` a refresh becomes due. */
   readonly leadMs: number
+  /** Local clock minus server clock, as applied to `exp`. */
+  readonly offsetMs: number
 }
 
 /**
@@ -92,14 +94,28 @@ export interface TokenTiming {
  * Both windows are capped by the token's lifetime (`exp - iat`): the margin to a quarter and the
  * refresh lead to half of it, so a 2-second token with the default 5-minute threshold is refreshed
  * 1 s before expiry instead of immediately and forever.
+ *
+ * `offsetMs` (local minus server clock) moves `exp` onto the local clock. For a token just received
+ * from the server use {@link clockOffset}; it makes expiry immune to a wrong client clock.
+ * @default offsetMs 0
  */
-export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number): TokenTiming {
+export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number, offsetMs = 0): TokenTiming {
   const exp = expiresAt(claims)
   const iat = issuedAt(claims)
   const lifetime = exp !== null && iat !== null && exp > iat ? exp - iat : Number.POSITIVE_INFINITY
   const marginMs = Math.max(0, Math.min(clockSkewMs, lifetime / 4))
   const leadMs = Math.max(marginMs, Math.min(thresholdMs, lifetime / 2))
-  return { expiresAt: exp, marginMs, leadMs }
+  return { expiresAt: exp === null ? null : exp + offsetMs, marginMs, leadMs, offsetMs }
+}
+
+/**
+ * Local clock minus server clock, estimated from a token the server has just issued (`iat`).
+ * Errs on the early side (network latency and `iat`'s whole seconds), which only makes refreshes
+ * slightly earlier. `0` when the token has no `iat`.
+ */
+export function clockOffset(claims: JwtClaims, receivedAt: number): number {
+  const iat = issuedAt(claims)
+  return iat === null ? 0 : receivedAt - iat
 }
 
 /** The token is expired (or within the clock-skew margin of it) at `now`. */
