@@ -42,7 +42,8 @@ describe('jwt helpers', () => {
 
   it('uses the full threshold and skew margin for long-lived tokens', () => {
     const timing = tokenTiming(readClaims(token({ iat: T0 / 1000, exp: T0 / 1000 + 3600 })), 300_000, 30_000)
-    expect(timing).toEqual({ expiresAt: T0 + 3_600_000, marginMs: 30_000, leadMs: 300_000 })
+    expect(timing).toEqual({ expiresAt: T0 + 3_600_000, marginMs: 30_000, leadMs: 300_000, offsetMs: 0 })
+    expect(tokenTiming(readClaims(token({ iat: T0 / 1000, exp: T0 / 1000 + 3600 })), 300_000, 30_000, 5000).expiresAt).toBe(T0 + 3_605_000)
     expect(refreshDueAt(timing)).toBe(T0 + 3_300_000)
     expect(isRefreshDue(timing, T0 + 3_299_999)).toBe(false)
     expect(isRefreshDue(timing, T0 + 3_300_000)).toBe(true)
