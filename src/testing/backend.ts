@@ -45,6 +45,7 @@ export interface HandshakeFailure {
   delayMs: number
 }
 
+/** What `authenticate()` decides for one upgrade request. */
 export type HandshakeResult = HandshakeSession | HandshakeFailure
 
 /** Counters for asserting "no retry storm". */

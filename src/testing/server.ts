@@ -157,7 +157,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     })
   }
 
-  const http = createServer((req, res) => void handleRequest(req, res))
+  const http = createServer((req, res) => {
+    handleRequest(req, res).catch(() => {
+      if (!res.headersSent)
+        json(res, 500, { detail: 'A server error occurred.' })
+      else
+        res.destroy()
+    })
+  })
   http.on('connection', (socket: Socket) => {
     if (refusing()) {
       socket.destroy()
