@@ -1,4 +1,5 @@
-/** Close the embedded database cleanly when Nitro shuts down (PGlite flushes on close). */
+/** Open the embedded database at startup, and close it cleanly on shutdown (PGlite flushes on close). */
 export default defineNitroPlugin((nitroApp) => {
+  warmUpEmbeddedBackend()
   nitroApp.hooks.hook('close', () => closeEmbeddedBackend())
 })

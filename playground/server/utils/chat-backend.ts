@@ -1,13 +1,14 @@
 /**
  * The embedded dev backend: one `createChatBackend` (the same protocol logic as the test server)
- * per Nitro process, its messages in PGlite. Created on first use so a playground pointed at
+ * per Nitro process, its messages in PGlite. Created on first use, so a playground pointed at
  * another backend never opens the database.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createChatBackend } from '../../../src/testing/backend'
 import type { ChatBackend } from '../../../src/testing/backend'
+import type { MessageStore } from '../../../src/testing/types'
 import { createPgliteStore } from './pglite-store'
 import type { PgliteMessageStore } from './pglite-store'
 
@@ -22,59 +23,72 @@ export interface EmbeddedBackendConfig {
 
 interface Embedded {
   backend: ChatBackend
-  store: PgliteMessageStore
+  database: Promise<PgliteMessageStore>
 }
 
-let instance: Promise<Embedded> | undefined
+let instance: Embedded | undefined
 
 /** Tokens must survive a restart of the dev server, so a generated secret is kept next to the data. */
-async function loadSecret(dataDir: string): Promise<string> {
+function loadSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret')
   try {
-    const saved = (await readFile(file, 'utf8')).trim()
+    const saved = readFileSync(file, 'utf8').trim()
     if (saved) return saved
   }
   catch {
     // First start: no secret yet.
   }
   const secret = randomBytes(32).toString('hex')
-  await writeFile(file, secret, { mode: 0o600 })
+  writeFileSync(file, secret, { mode: 0o600 })
   return secret
 }
 
-async function create(config: EmbeddedBackendConfig): Promise<Embedded> {
-  await mkdir(config.dataDir, { recursive: true })
-  const secret = config.secret || await loadSecret(config.dataDir)
-  const store = await createPgliteStore(join(config.dataDir, 'pg'))
+function create(config: EmbeddedBackendConfig): Embedded {
+  mkdirSync(config.dataDir, { recursive: true })
+  // Opening PGlite takes seconds (longer on first start): REST answers meanwhile, message reads
+  // and writes wait for it.
+  const database = createPgliteStore(join(config.dataDir, 'pg'))
+  const store: MessageStore = {
+    append: async message => (await database).append(message),
+    list: async (a, b) => (await database).list(a, b),
+  }
   const backend = createChatBackend({
     store,
-    secret,
+    secret: config.secret || loadSecret(config.dataDir),
     accessTtlSeconds: Number(config.accessTtlSeconds),
     refreshTtlSeconds: Number(config.refreshTtlSeconds),
     // The playground demonstrates the typing indicator on its own backend.
     extensions: true,
   })
-  return { backend, store }
+  return { backend, database }
 }
 
-/** The embedded backend, or `null` when it is disabled (the app talks to another origin). */
-export function useEmbeddedBackend(): Promise<ChatBackend> | null {
+/** The embedded backend config, `null` when it is disabled (the app talks to another origin). */
+function embeddedConfig(): EmbeddedBackendConfig | null {
   const config = useRuntimeConfig().chatBackend as EmbeddedBackendConfig
-  if (!config.enabled || String(config.enabled) === 'false') return null
-  instance ??= create(config).catch((error: unknown) => {
-    instance = undefined
-    throw error
-  })
-  return instance.then(i => i.backend)
+  return config.enabled && String(config.enabled) !== 'false' ? config : null
 }
 
-/** Close the database (Nitro shutdown). */
+/** The embedded backend, or `null` when it is disabled. */
+export function useEmbeddedBackend(): ChatBackend | null {
+  const config = embeddedConfig()
+  if (!config) return null
+  instance ??= create(config)
+  return instance.backend
+}
+
+/** Start opening the database now rather than on the first request. */
+export function warmUpEmbeddedBackend(): void {
+  useEmbeddedBackend()
+}
+
+/** Drop every socket and close the database (Nitro shutdown). */
 export async function closeEmbeddedBackend(): Promise<void> {
   const current = instance
   instance = undefined
   if (!current) return
-  const { backend, store } = await current.catch(() => ({ backend: null, store: null }))
-  backend?.dropAll()
-  backend?.dispose()
-  await store?.close()
+  current.backend.dropAll()
+  current.backend.dispose()
+  const database = await current.database.catch(() => null)
+  await database?.close()
 }

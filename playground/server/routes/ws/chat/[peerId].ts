@@ -38,7 +38,7 @@ export default defineWebSocketHandler({
   async upgrade(request) {
     const backend = useEmbeddedBackend()
     if (!backend) return new Response('Not found', { status: 404 })
-    const result = (await backend).authenticate(request.url)
+    const result = backend.authenticate(request.url)
     if (result.ok) {
       stateOf(request.context).session = result
       return
@@ -56,20 +56,20 @@ export default defineWebSocketHandler({
       peer.close(state.closeWith4401 ? 4401 : 1011)
       return
     }
-    const backend = await useEmbeddedBackend()
+    const backend = useEmbeddedBackend()
     await backend?.open(connectionOf(peer), state.session)
   },
   async message(peer, message) {
-    const backend = await useEmbeddedBackend()
+    const backend = useEmbeddedBackend()
     // crossws does not say whether a frame was binary; the playground's client only sends text.
     await backend?.message(connectionOf(peer), message.text(), false)
   },
   async close(peer) {
-    const backend = await useEmbeddedBackend()
+    const backend = useEmbeddedBackend()
     backend?.close(connectionOf(peer))
   },
   async error(peer) {
-    const backend = await useEmbeddedBackend()
+    const backend = useEmbeddedBackend()
     backend?.close(connectionOf(peer))
   },
 })
