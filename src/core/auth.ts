@@ -205,6 +205,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       parsed = null
     }
     const record = asRecord(parsed)
+    if (record?.ended === 'unauthorized') return null
     if (!record || typeof record.access !== 'string' || tryReadClaims(record.access) === null) {
       safeRemove()
       log('warn', 'discarded unreadable auth data from storage')
@@ -225,6 +226,17 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
     catch {
       log('warn', 'could not persist the session; it lives in memory only')
+    }
+  }
+
+  /** Storage holds the tombstone another tab left when the server rejected the shared session. */
+  function storageSaysUnauthorized(): boolean {
+    try {
+      const raw = deps.storage.getItem(authKey)
+      return raw !== null && asRecord(JSON.parse(raw))?.ended === 'unauthorized'
+    }
+    catch {
+      return false
     }
   }
 
@@ -283,11 +295,22 @@ export function createAuth(deps: AuthDeps): AuthController {
     publish()
   }
 
-  /** Terminal: the server rejected the session. Clears storage only if it still holds what failed. */
+  /**
+   * Terminal: the server rejected the session. Storage is cleared only if it still holds what
+   * failed (another tab may have stored a newer session); a token-free tombstone takes its place
+   * so tabs that read storage before the broadcast arrives learn why the session is gone.
+   */
   function declareUnauthorized(error: ChatError, failedRefresh: string | undefined, failedAccess: string | undefined): void {
     if (destroyed || status === 'unauthorized') return
     const stored = readStored()
-    if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess)) safeRemove()
+    if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess)) {
+      try {
+        deps.storage.setItem(authKey, JSON.stringify({ ended: 'unauthorized' }))
+      }
+      catch {
+        safeRemove()
+      }
+    }
     log('warn', 'session rejected by the server', { status: error.status })
     clearLocal('unauthorized')
     broadcast('unauthorized')
@@ -302,7 +325,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     const stored = readStored()
     if (!stored) {
       if (!session) return
-      if (reason === 'unauthorized') {
+      if (reason === 'unauthorized' || storageSaysUnauthorized()) {
         clearLocal('unauthorized')
         events.emit('unauthorized', sessionExpired(401))
       }
@@ -434,11 +457,30 @@ export function createAuth(deps: AuthDeps): AuthController {
     })
   }
 
-  /** One refresh round trip, plus recovery when another tab rotated the token we used. */
+  function noSessionError(): ChatError {
+    return status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+  }
+
+  /**
+   * One refresh round trip (with recovery when another tab rotated the token we used). A final
+   * 401 is declared here, inside the lock, so the next tab in line sees the cleared storage.
+   */
   async function refreshOnce(gen: number): Promise<void> {
-    if (!session) throw notAuthenticated()
+    if (!session) throw noSessionError()
     const used = session.refresh
+    const usedAccess = session.access
     if (used === undefined) throw new ChatError('refresh_failed', 'No refresh token to refresh with')
+    try {
+      await refreshRoundTrip(gen, used)
+    }
+    catch (error) {
+      if (isChatError(error) && error.code === 'unauthorized' && gen === generation)
+        declareUnauthorized(error, session?.refresh ?? used, session?.access ?? usedAccess)
+      throw error
+    }
+  }
+
+  async function refreshRoundTrip(gen: number, used: string): Promise<void> {
     try {
       await postRefresh(gen, used)
     }
@@ -446,7 +488,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       if (!isChatError(error) || error.code !== 'unauthorized' || gen !== generation) throw error
       if (!(await waitForRotation(used, graceMs)) || gen !== generation) throw error
       syncFromStorage()
-      if (!session) throw notAuthenticated()
+      if (!session) throw noSessionError()
       log('debug', 'refresh token was rotated by another tab; adopted it')
       if (!isRefreshDue(session.timing, now())) return
       if (session.refresh === undefined || session.refresh === used) throw error
@@ -462,7 +504,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       if (!stored || stored.access !== heldAccess || stored.refresh !== heldRefresh) {
         // Another tab refreshed (or logged out) while we waited for the lock.
         syncFromStorage()
-        if (!session) throw notAuthenticated()
+        if (!session) throw noSessionError()
         if (!isRefreshDue(session.timing, now())) return
       }
       return refreshOnce(gen)

@@ -213,7 +213,8 @@ describe('auth controller (fake clock)', () => {
     expect(events).toHaveLength(1)
     expect(events[0]?.code).toBe('unauthorized')
     expect(auth.getState().status).toBe('unauthorized')
-    expect(storage.getItem('unit:auth')).toBeNull()
+    // Tokens gone; a token-free tombstone tells other tabs why.
+    expect(JSON.parse(storage.getItem('unit:auth') ?? 'null')).toEqual({ ended: 'unauthorized' })
     const calls = control.calls
     await Promise.allSettled(Array.from({ length: 5 }, () => auth.getAccessToken()))
     await scheduler.advance(600_000)
