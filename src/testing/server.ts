@@ -118,6 +118,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     json(res, answer.status, answer.body)
   }
 
+  /** `handleUpgrade` does not emit 'connection' in noServer mode: attach the keepalive here. */
+  function watch(ws: WebSocket): void {
+    ws.on('error', () => {})
+    ws.on('pong', () => missedPongs.set(ws, 0))
+  }
+
   function accept(ws: WebSocket, session: HandshakeSession): void {
     const conn: ChatConnection = {
       send: (text) => {
@@ -140,14 +146,20 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     }
     const result = backend.authenticate(req.url ?? '/')
     if (result.ok) {
-      wss.handleUpgrade(req, socket, head, ws => accept(ws, result))
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        watch(ws)
+        accept(ws, result)
+      })
       return
     }
     later(result.delayMs, () => {
       if (socket.destroyed)
         return
       if (result.rejection === 'close4401') {
-        wss.handleUpgrade(req, socket, head, ws => ws.close(4401))
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          watch(ws)
+          ws.close(4401)
+        })
         return
       }
       const status = result.rejection === 'http403' ? 403 : 500
@@ -174,10 +186,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     socket.on('close', () => tcpSockets.delete(socket))
   })
   http.on('upgrade', handleUpgrade)
-  wss.on('connection', (ws) => {
-    ws.on('error', () => {})
-    ws.on('pong', () => missedPongs.set(ws, 0))
-  })
 
   function startPings(): void {
     if (pingIntervalMs <= 0 || pingTimer)

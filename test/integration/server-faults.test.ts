@@ -62,18 +62,18 @@ describe('fault injection', () => {
   it('delay(ms) holds outbound frames back, in order, until delay(0)', async () => {
     const server = await start()
     const a = await chat(server, 1, 2)
-    server.delay(200)
+    server.delay(400)
     const sent = performance.now()
     for (const text of ['1', '2', '3'])
       a.send({ message: text })
     await a.until(() => a.frames.length === 3, 'delayed echoes')
-    expect(performance.now() - sent).toBeGreaterThanOrEqual(190)
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(390)
     expect(a.frames).toEqual(['1', '2', '3'].map(message => ({ message, sender_id: 1 })))
     server.delay(0)
     const fast = performance.now()
     a.send({ message: '4' })
     await a.until(() => a.frames.length === 4, 'prompt echo')
-    expect(performance.now() - fast).toBeLessThan(150)
+    expect(performance.now() - fast).toBeLessThan(300)
   })
 
   it('crashNext() stores the message, closes the sender with 1011 before its echo, the peer still gets it', async () => {
@@ -128,10 +128,12 @@ describe('fault injection', () => {
     const polite = await chat(server, 1, 2)
     const silent = connect(chatUrl(server, 2, 1), { autoPong: false })
     clients.push(silent)
-    await polite.until(() => polite.pings >= 2, 'pings')
     expect(await silent.closed()).toBe(1006)
     expect(silent.pings).toBeGreaterThanOrEqual(2)
+    // Well past the point where a socket that never answers is dropped.
+    await polite.until(() => polite.pings >= 5 || polite.closeCode !== null, 'five pings')
     expect(polite.closeCode).toBeNull()
+    expect(polite.pings).toBeGreaterThanOrEqual(5)
   })
 
   it('close() frees the port', async () => {
