@@ -84,7 +84,6 @@ export const useChatStore = defineStore(CHAT_STORE_ID, () => {
 
   /** @internal */
   function removeConversation(peerId: UserId): void {
-    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- keyed record by design
     delete conversations.value[peerId]
   }
 

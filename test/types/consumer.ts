@@ -1,3 +1,4 @@
+/* eslint-disable vue/one-component-per-file -- small test components side by side */
 /**
  * Compile-only: what a consumer app writes must type-check against the public entry points.
  * Run: npx vue-tsc --noEmit -p test/types/tsconfig.json
@@ -61,6 +62,7 @@ export const ChatView = defineComponent({
     assertType<Equal<typeof hasPending, ComputedRef<boolean>>>()
     assertType<Equal<typeof typingPeers, ComputedRef<readonly UserId[]>>>()
     assertType<Equal<typeof error, ComputedRef<ChatErrorInfo | null>>>()
+    void [status, isConnected, unreadCount, typingPeers, error, hasPending]
 
     // readonly: the app cannot write the state
     // @ts-expect-error messages is a computed ref

@@ -1,3 +1,4 @@
+/* eslint-disable vue/one-component-per-file -- small test components side by side */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, defineComponent, h, inject } from 'vue'
 import { createPinia } from 'pinia'

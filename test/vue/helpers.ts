@@ -1,3 +1,4 @@
+/* eslint-disable vue/one-component-per-file -- small test components side by side */
 import { createApp, defineComponent, h, watch, type App, type Component, type Ref, type WatchHandle } from 'vue'
 import WS from 'ws'
 import { createPinia, type Pinia } from 'pinia'
@@ -77,15 +78,15 @@ export function rootOf(view: Component, peers: Ref<PeerIdInput[]>): Component {
 /** Resolve with the first value of `source()` that satisfies `predicate` (reactive: awaits the change, no polling). */
 export function when<T>(source: () => T, predicate: (value: T) => boolean, message: string, timeout = 5000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let stop: WatchHandle | undefined
     const timer = setTimeout(() => {
-      stop?.()
+      stop()
       reject(new Error(`when timed out: ${message} (last value: ${JSON.stringify(source())})`))
     }, timeout)
-    stop = watch(source, (value) => {
+    // The immediate callback may run before `stop` exists: stop on the next microtask.
+    const stop: WatchHandle = watch(source, (value) => {
       if (!predicate(value)) return
       clearTimeout(timer)
-      queueMicrotask(() => stop?.())
+      queueMicrotask(() => stop())
       resolve(value)
     }, { immediate: true, flush: 'sync' })
   })
