@@ -45,7 +45,8 @@ describe('vue-realtime-chat/nuxt', async () => {
     expect(textOf(html, 'max-delay')).toBe('7000')
     expect(textOf(html, 'typing')).toBe('true')
     // Defaults from the module fill what the app did not set.
-    expect(payloadOf(html)).toContain('"replayQuietMs"')
+    expect(textOf(html, 'quiet')).toBe('300')
+    expect(textOf(html, 'storage')).toBe('memory')
   })
 
   it('renders a signed-in page on the server without opening a socket or leaking a token', async () => {
@@ -60,6 +61,7 @@ describe('vue-realtime-chat/nuxt', async () => {
     expect(chat.openSockets).toBe(0)
     const payload = payloadOf(html)
     expect(payload).toContain('vue-realtime-chat')
+    expect(payload).toContain('"authenticated"')
     expect(html).not.toMatch(/eyJ[\w-]+\.[\w-]+/)
     expect(payload).not.toMatch(/"(tokens|access|refresh|token)"/)
   })

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { defaults } from '../../nuxt-module/src/module'
+import { toPluginOptions } from '../../nuxt-module/src/runtime/options'
+
+describe('runtime config → plugin options', () => {
+  it('connects and uses the configured storage in the browser only', () => {
+    const config = { ...defaults, storage: 'session' as const }
+    expect(toPluginOptions(config, true)).toMatchObject({ connect: true, storage: 'session', crossTab: true })
+    expect(toPluginOptions(config, false)).toMatchObject({ connect: false, storage: 'memory', crossTab: false })
+  })
+
+  it('leaves empty URLs to the page origin and reads env-overridden strings as numbers', () => {
+    const options = toPluginOptions({
+      ...defaults,
+      apiUrl: 'https://api.example',
+      reconnect: { baseDelayMs: '250' as unknown as number, maxDelayMs: 8000, maxAttempts: 0 },
+    }, true)
+    expect(options).not.toHaveProperty('baseUrl')
+    expect(options).not.toHaveProperty('wsUrl')
+    expect(options.apiUrl).toBe('https://api.example')
+    expect(options.reconnect).toEqual({ baseDelayMs: 250, maxDelayMs: 8000, maxAttempts: Number.POSITIVE_INFINITY })
+    expect(toPluginOptions({ ...defaults, reconnect: { ...defaults.reconnect, maxAttempts: 5 } }, true).reconnect?.maxAttempts).toBe(5)
+  })
+})
