@@ -7,7 +7,7 @@ import { Connection, type ConnectionAuth } from './connection'
 import { createEmitter } from './emitter'
 import { ChatError } from './errors'
 import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
-import { Timeline } from './timeline'
+import { DEFAULT_GAP_WINDOW_MS, Timeline } from './timeline'
 import type { OwnerLease } from './outbox'
 import { OutboxStore } from './outbox'
 import type { ResolvedOptions } from './options'
@@ -53,6 +53,14 @@ export class ConversationCore {
   private lastStatus: ConnectionStatus = 'idle'
   private lastPersisted = ''
   private notifyQueued = false
+  /**
+   * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
+   * (same sender, same text): queued sends wait, so their echoes arrive after the window.
+   */
+  private gapUntil = 0
+  private lastHistoryAt = 0
+  private flushTimer: unknown = null
+  private settleTimer: unknown = null
   private closed = false
   private readonly options: ResolvedOptions
 
@@ -62,7 +70,10 @@ export class ConversationCore {
     const ext = this.options.extensions
     this.connection = new Connection(deps.peerId, { ...this.options, extensions: ext.typing || ext.readReceipts }, deps.auth, {
       open: () => this.onOpen(),
-      history: frame => this.timeline?.addReplayFrame(frame),
+      history: (frame) => {
+        this.lastHistoryAt = this.options.scheduler.now()
+        this.timeline?.addReplayFrame(frame)
+      },
       replayEnd: () => this.onReplayEnd(),
       frame: frame => this.onFrame(frame),
       dropped: () => this.onDropped(),
@@ -117,6 +128,7 @@ export class ConversationCore {
     this.connection.stop('closed')
     this.closed = true
     this.clearTypingTimer()
+    this.clearTimers()
     this.events.clear()
     this.listeners.clear()
   }
@@ -222,6 +234,7 @@ export class ConversationCore {
       this.persist()
       this.changed()
     }
+    this.lastHistoryAt = this.options.scheduler.now()
     timeline.beginReplay()
   }
 
@@ -229,6 +242,7 @@ export class ConversationCore {
     const timeline = this.timeline
     if (!timeline) return
     if (timeline.replaying) timeline.endReplay()
+    this.gapUntil = this.lastHistoryAt + DEFAULT_GAP_WINDOW_MS
     this.error = null
     this.persist()
     this.flush()
@@ -243,27 +257,65 @@ export class ConversationCore {
       return
     }
     if (frame.kind === 'read') return
+    const before = this.peerMessageCount()
     const outcome = timeline.applyLive(frame)
-    if (outcome === 'echo' || outcome === 'own-elsewhere') this.persist()
-    if (outcome === 'peer') {
-      this.setPeerTyping(false)
-      const list = timeline.messages()
-      for (let i = list.length - 1; i >= 0; i--) {
-        const m = list[i]
-        if (m && !m.isMine) {
-          this.events.emit('message', m)
-          break
-        }
-      }
+    if (outcome === 'gap-duplicate' || outcome === 'held') {
+      this.gapUntil = this.options.scheduler.now() + DEFAULT_GAP_WINDOW_MS
+      this.armSettle()
     }
-    if (outcome !== 'foreign' && outcome !== 'gap-duplicate') this.changed()
+    this.afterLive(before)
+  }
+
+  private peerMessageCount(): number {
+    let n = 0
+    for (const m of this.timeline?.messages() ?? EMPTY) if (!m.isMine) n++
+    return n
+  }
+
+  /** Emit `message` for peer messages that became visible, persist, notify. */
+  private afterLive(peerBefore: number): void {
+    const timeline = this.timeline
+    if (!timeline) return
+    const added = this.peerMessageCount() - peerBefore
+    if (added > 0) {
+      this.setPeerTyping(false)
+      const fresh: ChatMessage[] = []
+      const list = timeline.messages()
+      for (let i = list.length - 1; i >= 0 && fresh.length < added; i--) {
+        const m = list[i]
+        if (m && !m.isMine) fresh.unshift(m)
+      }
+      for (const m of fresh) this.events.emit('message', m)
+    }
+    this.persist()
+    this.changed()
+  }
+
+  /** Held-back frames (possible race duplicates) become visible once the gap window passed. */
+  private armSettle(): void {
+    const timeline = this.timeline
+    const scheduler = this.options.scheduler
+    if (this.settleTimer !== null) scheduler.clearTimeout(this.settleTimer)
+    this.settleTimer = null
+    const deadline = timeline?.gapDeadline()
+    if (deadline === null || deadline === undefined) return
+    this.settleTimer = scheduler.setTimeout(() => {
+      this.settleTimer = null
+      if (!this.timeline || this.closed) return
+      const before = this.peerMessageCount()
+      if (this.timeline.settle() > 0) this.afterLive(before)
+      else this.armSettle()
+    }, Math.max(0, deadline - scheduler.now()) + 1)
   }
 
   private onDropped(): void {
     const timeline = this.timeline
     if (!timeline) return
+    const before = this.peerMessageCount()
     timeline.disconnected()
+    this.clearTimers()
     this.setPeerTyping(false)
+    if (this.peerMessageCount() > before) this.afterLive(before)
     this.persist()
     this.changed()
   }
@@ -287,6 +339,18 @@ export class ConversationCore {
   private flush(): void {
     const timeline = this.timeline
     if (!timeline || !this.connection.live || timeline.replaying) return
+    const scheduler = this.options.scheduler
+    const wait = this.gapUntil - scheduler.now()
+    if (wait > 0) {
+      if (this.flushTimer === null) {
+        this.flushTimer = scheduler.setTimeout(() => {
+          this.flushTimer = null
+          this.flush()
+          this.changed()
+        }, wait + 1)
+      }
+      return
+    }
     const batch = timeline.takeQueued()
     if (batch.length === 0) return
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
@@ -308,6 +372,14 @@ export class ConversationCore {
       this.peerTyping = value
       this.changed()
     }
+  }
+
+  private clearTimers(): void {
+    const scheduler = this.options.scheduler
+    if (this.flushTimer !== null) scheduler.clearTimeout(this.flushTimer)
+    if (this.settleTimer !== null) scheduler.clearTimeout(this.settleTimer)
+    this.flushTimer = null
+    this.settleTimer = null
   }
 
   private clearTypingTimer(): void {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ChatClient, ChatError, ConnectionStatus, Scheduler } from '../../src/core/types'
+import type { ChatError } from '../../src/core/errors'
+import type { ChatClient, ConnectionStatus, Scheduler } from '../../src/core/types'
 import { createDefaultScheduler } from '../../src/core/options'
 import type { ChatServer, ChatServerOptions } from '../../src/testing'
 import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, startServer, until, USERS, waitFor } from './helpers'
