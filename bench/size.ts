@@ -5,6 +5,7 @@
  *   node --import tsx bench/size.ts           print the table
  *   node --import tsx bench/size.ts --check   also exit 1 when a budgeted entry is over or fails to build
  *   node --import tsx bench/size.ts --json    print JSON instead
+ *   node --import tsx bench/size.ts --analyze also list minified bytes per source module of our entries
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +37,8 @@ export interface SizeResult {
   /** `null` when there is no budget. */
   withinBudget: boolean | null
   error: string | null
+  /** Minified bytes each input module contributes, largest first (ours only). */
+  modules?: Array<{ path: string; bytes: number }>
 }
 
 const FRAMEWORK = ['vue', 'pinia', '@vueuse/core']
@@ -70,10 +73,15 @@ async function measure(entry: SizeEntry): Promise<SizeResult> {
       external: entry.external,
       define: { 'process.env.NODE_ENV': '"production"' },
       logLevel: 'silent',
+      metafile: entry.kind === 'ours',
     })
     const code = result.outputFiles[0]?.contents ?? new Uint8Array()
     const gzipBytes = gzipSync(code, { level: 9 }).length
-    return { ...base, minBytes: code.length, gzipBytes, withinBudget: budget === null ? null : gzipBytes <= budget, error: null }
+    const output = Object.values(result.metafile?.outputs ?? {})[0]
+    const modules = output
+      ? Object.entries(output.inputs).map(([path, info]) => ({ path, bytes: info.bytesInOutput })).sort((a, b) => b.bytes - a.bytes)
+      : undefined
+    return { ...base, minBytes: code.length, gzipBytes, withinBudget: budget === null ? null : gzipBytes <= budget, error: null, ...(modules ? { modules } : {}) }
   }
   catch (error) {
     const message = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error)
@@ -114,6 +122,12 @@ if (isMain(import.meta.url)) {
   else {
     process.stdout.write(`Bundle sizes (esbuild ${(await import('esbuild')).version}: bundle, minify, esm, browser, NODE_ENV=production; gzip level 9; 1 kB = 1000 B)\n`)
     process.stdout.write(`${sizeTable(results)}\n`)
+    if (process.argv.includes('--analyze')) {
+      for (const r of results.filter(x => x.modules)) {
+        process.stdout.write(`\n${r.name}: minified bytes per module\n`)
+        process.stdout.write(`${table(['module', 'min B'], (r.modules ?? []).map(m => [m.path, m.bytes]))}\n`)
+      }
+    }
   }
   if (process.argv.includes('--check')) {
     const failing = results.filter(r => r.withinBudget === false)

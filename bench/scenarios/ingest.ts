@@ -120,4 +120,4 @@ export function runIngest(sizes: readonly number[] = [1_000, 10_000, 100_000], r
   }
 }
 
-if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(runIngest())}\n`)
+if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(runIngest(undefined, Number(process.env.BENCH_RUNS ?? 5)))}\n`)

@@ -83,4 +83,4 @@ export function runMemory(n = 100_000, runs = 5): MemoryResult {
   }
 }
 
-if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(runMemory())}\n`)
+if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(runMemory(undefined, Number(process.env.BENCH_RUNS ?? 5)))}\n`)

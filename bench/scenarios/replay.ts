@@ -130,4 +130,4 @@ export function runReplay(sizes: readonly number[] = [10_000, 100_000], runs = 7
   return { sizes: points, unavailable }
 }
 
-if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(runReplay())}\n`)
+if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(runReplay(undefined, Number(process.env.BENCH_RUNS ?? 5)))}\n`)

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: every scenario in its own child process (a clean heap each), each figure side by
+ * side with its baseline from the same run, medians of BENCH_RUNS (default 5) runs. Prints the
+ * tables, writes bench/results.json and bench/ingest.svg. Timings are reported, never asserted.
+ *
+ *   BENCH_RUNS=5 BENCH_ONLY=ingest,size node --expose-gc --import tsx bench/run.ts
+ */
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { BurstResult } from './scenarios/burst'
+import type { IngestResult } from './scenarios/ingest'
+import type { MemoryResult } from './scenarios/memory'
+import type { ReconnectResult } from './scenarios/reconnect'
+import type { ReplayResult } from './scenarios/replay'
+import { ingestSvg } from './lib/svg'
+import { machineInfo, sig, table } from './lib/stats'
+import { measureSizes, sizeTable, VUE_ENTRY_BUDGET, type SizeResult } from './size'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const root = fileURLToPath(new URL('..', import.meta.url))
+const runs = Number(process.env.BENCH_RUNS ?? 5)
+const only = process.env.BENCH_ONLY?.split(',')
+const wanted = (name: string) => !only || only.includes(name)
+const started = Date.now()
+const log = (text: string) => process.stdout.write(`${text}\n`)
+
+/** Run one scenario script in a fresh Node (production Vue build, exposed GC); parse its JSON line. */
+function scenario<T>(name: string): T | { error: string } {
+  const t = Date.now()
+  process.stdout.write(`… ${name}`)
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}scenarios/${name}.ts`], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', BENCH_RUNS: String(runs) },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 5 * 60_000,
+  })
+  process.stdout.write(` ${((Date.now() - t) / 1000).toFixed(1)} s\n`)
+  const line = child.stdout.trim().split('\n').pop() ?? ''
+  try {
+    return JSON.parse(line) as T
+  }
+  catch {
+    return { error: `${name} failed (exit ${child.status}): ${(child.stderr || child.stdout).trim().split('\n').slice(-5).join(' | ')}` }
+  }
+}
+
+const failed = (r: unknown): r is { error: string } => typeof r === 'object' && r !== null && 'error' in r
+const ms = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(0))
+const x = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${v.toFixed(2)}x`)
+
+const machine = machineInfo()
+log(`vue-realtime-chat benchmarks: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (V8 ${machine.v8}), ${machine.platform}/${machine.arch}`)
+log(`median of ${runs} runs per figure; every scenario in its own process with NODE_ENV=production and --expose-gc\n`)
+
+const ingest = wanted('ingest') ? scenario<IngestResult>('ingest') : null
+const replay = wanted('replay') ? scenario<ReplayResult>('replay') : null
+const memory = wanted('memory') ? scenario<MemoryResult>('memory') : null
+const burst = wanted('burst') ? scenario<BurstResult>('burst') : null
+const reconnect = wanted('reconnect') ? scenario<ReconnectResult>('reconnect') : null
+const sizes: SizeResult[] | null = wanted('size') ? await measureSizes() : null
+
+interface Target { target: string; measured: string; met: boolean | null }
+const targets: Target[] = []
+
+if (ingest) {
+  log('\n1. History ingest (decode + Timeline replay + Pinia store snapshot) vs JSON.parse floor and the guide\'s Vue example')
+  if (failed(ingest)) log(ingest.error)
+  else {
+    if (ingest.unavailable) log(`ours: ${ingest.unavailable}`)
+    log(table(
+      ['N', 'floor ms', 'ours ms', 'guide ms', 'floor µs/frame', 'ours µs/frame', 'guide µs/frame', 'ours/floor', 'guide/floor', 'ours msgs'],
+      ingest.sizes.map(p => [p.n, ms(p.floorMs), ms(p.oursMs), ms(p.guideMs), ms(p.floorPerFrameUs), ms(p.oursPerFrameUs), ms(p.guidePerFrameUs), x(p.oursVsFloor), x(p.guideVsFloor), p.oursMessages ?? '-']),
+    ))
+    const g = ingest.growthExponent
+    log(`growth exponent k (time ∝ N^k, 1k→100k): floor ${sig(g.floor)}, ours ${g.ours === null ? '-' : sig(g.ours)}, guide ${sig(g.guide)}`)
+    const at100k = ingest.sizes.find(p => p.n === 100_000)
+    targets.push({ target: 'ingest ≤ 2× floor at 100k', measured: x(at100k?.oursVsFloor), met: at100k?.oursVsFloor == null ? null : at100k.oursVsFloor <= 2 })
+    targets.push({ target: 'ingest linear in N (k ≤ floor k + 0.1)', measured: `k = ${g.ours === null ? '-' : sig(g.ours)} (floor ${sig(g.floor)})`, met: g.ours === null ? null : g.ours <= g.floor + 0.1 })
+  }
+}
+
+if (replay) {
+  log('\n2. Reconnect replay: live timeline of N + full replay of N + 1% (half of the new ones own sends whose echo was lost)')
+  if (failed(replay)) log(replay.error)
+  else {
+    if (replay.unavailable) log(`ours: ${replay.unavailable}`)
+    log(table(
+      ['N', 'replayed', 'floor ms', 'ours ms', 'ours/floor', 'messages after', 'distinct ids', 'same order as server', 'confirmed', 'inserted', 'removed', 'requeued', 'duplicates'],
+      replay.sizes.map(p => [p.n, p.n + p.newMessages, ms(p.floorMs), ms(p.oursMs), x(p.oursVsFloor),
+        p.check ? `${p.check.actual}/${p.check.expected}` : '-', p.check?.distinctIds ?? '-', p.check ? String(p.check.sameOrderAsServer) : '-',
+        p.check?.confirmed ?? '-', p.check?.inserted ?? '-', p.check?.removed ?? '-', p.check?.requeued ?? '-',
+        p.check ? p.check.actual - p.check.expected : '-']),
+    ))
+    const at100k = replay.sizes.find(p => p.n === 100_000)
+    targets.push({ target: 'reconnect replay ≤ 3× floor at 100k', measured: x(at100k?.oursVsFloor), met: at100k?.oursVsFloor == null ? null : at100k.oursVsFloor <= 3 })
+    const clean = replay.sizes.every(p => p.check && p.check.actual === p.check.expected && p.check.distinctIds === p.check.actual && p.check.sameOrderAsServer)
+    targets.push({ target: 'replay: no duplicate, nothing lost, server order', measured: replay.sizes.map(p => p.check ? `${p.check.actual}/${p.check.expected}` : '-').join(', '), met: replay.unavailable ? null : clean })
+  }
+}
+
+if (memory) {
+  log('\n4. Memory: retained heap per stored message at 100k messages vs wire JSON bytes')
+  if (failed(memory)) log(memory.error)
+  else {
+    const rows: Array<[string, MemoryResult['floor'] | null]> = [['JSON.parse objects (floor)', memory.floor], ['guide: ref array of objects', memory.guide], ['ours: Timeline + ChatMessage', memory.ours]]
+    log(table(['candidate', 'bytes/message', 'vs wire bytes'], [['wire JSON (UTF-8)', sig(memory.wireBytesPerFrame), '1.00x'], ...rows.map(([name, f]) => [name, f ? sig(f.bytesPerMessage) : '-', x(f?.vsWire)])]))
+    targets.push({ target: 'retained heap ≤ 3× wire bytes', measured: memory.ours ? `${sig(memory.ours.bytesPerMessage)} B = ${x(memory.ours.vsWire)}` : '-', met: memory.ours ? memory.ours.vsWire <= 3 : null })
+  }
+}
+
+if (burst) {
+  log('\n3. Live burst: 10k live frames back to back into a mounted component (happy-dom), real sockets from the test server')
+  if (failed(burst)) log(burst.error)
+  else {
+    log(table(
+      ['candidate', 'until last message in DOM ms', 'vs floor', 'renders', 'reactive updates'],
+      [
+        ['raw ws + JSON.parse (floor)', ms(burst.floor.medianMs), '1.00x', '-', '-'],
+        ['guide: ref array push per frame', ms(burst.guide.medianMs), x(burst.guideVsFloor), burst.guide.medianRenders, burst.guide.medianReactiveUpdates],
+        ['ours: useChat', ms(burst.ours.medianMs), x(burst.oursVsFloor), burst.ours.medianRenders, burst.ours.medianReactiveUpdates],
+      ],
+    ))
+  }
+}
+
+if (reconnect) {
+  log('\n6. Reconnect time: server back → live, → empty outbox (one message queued while down)')
+  if (failed(reconnect)) log(reconnect.error)
+  else {
+    log(`backoff base ${reconnect.baseDelayMs} ms (full jitter), replay quiet ${reconnect.replayQuietMs} ms, ${reconnect.historyMessages} messages of history`)
+    log(table(
+      ['trigger', 'to live ms', 'to empty outbox ms', 'backoff ceiling ms', 'replay quiet ms'],
+      [
+        ['server.start() while backing off', ms(reconnect.restart.medianToLiveMs), ms(reconnect.restart.medianToEmptyOutboxMs), ms(reconnect.restart.medianCeilingMs), reconnect.replayQuietMs],
+        ['online signal after server.start()', ms(reconnect.online.medianToLiveMs), ms(reconnect.online.medianToEmptyOutboxMs), '0 (no backoff)', reconnect.replayQuietMs],
+      ],
+    ))
+  }
+}
+
+if (sizes) {
+  log('\n5. Bundle size (esbuild bundle+minify, esm, browser, NODE_ENV=production; vue/pinia/@vueuse/core external; gzip -9; 1 kB = 1000 B)')
+  log(sizeTable(sizes))
+  const vue = sizes.find(s => s.budget !== null)
+  targets.push({ target: `core + Vue entry ≤ ${VUE_ENTRY_BUDGET / 1000} kB min+gzip`, measured: vue?.gzipBytes == null ? '-' : `${(vue.gzipBytes / 1000).toFixed(2)} kB`, met: vue?.withinBudget ?? null })
+}
+
+log('\nTargets')
+log(table(['target', 'measured', 'status'], targets.map(t => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'])))
+
+const results = {
+  date: new Date().toISOString(),
+  machine,
+  runsPerFigure: runs,
+  durationSeconds: Math.round((Date.now() - started) / 1000),
+  targets,
+  ingest,
+  replay,
+  burst,
+  memory,
+  reconnect,
+  sizes,
+}
+writeFileSync(`${here}results.json`, `${JSON.stringify(results, null, 2)}\n`)
+
+if (ingest && !failed(ingest)) {
+  const series = [
+    { name: 'JSON.parse (floor)', color: '#888', dashed: true, points: ingest.sizes.map(p => ({ n: p.n, us: p.floorPerFrameUs })) },
+    { name: 'guide Vue example', color: '#d9534f', points: ingest.sizes.map(p => ({ n: p.n, us: p.guidePerFrameUs })) },
+    ...(ingest.unavailable ? [] : [{ name: 'vue-realtime-chat', color: '#2f7d5b', points: ingest.sizes.map(p => ({ n: p.n, us: p.oursPerFrameUs ?? 0 })) }]),
+  ]
+  writeFileSync(`${here}ingest.svg`, ingestSvg(series, `median of ${runs} runs, Node ${machine.node}, ${machine.cpu} (${machine.cores} cores)`))
+}
+log(`\nwrote bench/results.json${ingest && !failed(ingest) ? ' and bench/ingest.svg' : ''} in ${Math.round((Date.now() - started) / 1000)} s`)
