@@ -1,3 +1,4 @@
+import { useRuntimeConfig } from '#imports'
 import { DEFAULT_USERS } from '../../../src/testing/users'
 
 /** A person the signed-in user can chat with. */
