@@ -63,10 +63,16 @@ export class ConversationCore {
   private settleTimer: unknown = null
   private closed = false
   private readonly options: ResolvedOptions
+  /**
+   * The race duplicate follows the history burst at once: once the quiet period ended the replay,
+   * no later frame can be one, so the window never outlasts `replayQuietMs`.
+   */
+  private readonly gapWindowMs: number
 
   constructor(private readonly deps: ConversationCoreDeps) {
     this.peerId = deps.peerId
     this.options = deps.options
+    this.gapWindowMs = Math.min(DEFAULT_GAP_WINDOW_MS, this.options.replayQuietMs)
     const ext = this.options.extensions
     this.connection = new Connection(deps.peerId, { ...this.options, extensions: ext.typing || ext.readReceipts }, deps.auth, {
       open: () => this.onOpen(),
@@ -92,7 +98,13 @@ export class ConversationCore {
     this.outbox = null
     this.lastPersisted = ''
     if (selfId !== null) {
-      const timeline = new Timeline({ selfId, peerId: this.peerId, now: () => this.options.scheduler.now(), newId: this.deps.newId })
+      const timeline = new Timeline({
+        selfId,
+        peerId: this.peerId,
+        now: () => this.options.scheduler.now(),
+        newId: this.deps.newId,
+        gapWindowMs: this.gapWindowMs,
+      })
       const outbox = new OutboxStore(this.options.storage, this.options.storageKey, selfId, this.peerId, this.deps.lease)
       const restored = outbox.load()
       if (restored.length > 0) timeline.restore(restored)
@@ -242,7 +254,7 @@ export class ConversationCore {
     const timeline = this.timeline
     if (!timeline) return
     if (timeline.replaying) timeline.endReplay()
-    this.gapUntil = this.lastHistoryAt + DEFAULT_GAP_WINDOW_MS
+    this.gapUntil = this.lastHistoryAt + this.gapWindowMs
     this.error = null
     this.persist()
     this.flush()
@@ -260,7 +272,7 @@ export class ConversationCore {
     const before = this.peerMessageCount()
     const outcome = timeline.applyLive(frame)
     if (outcome === 'gap-duplicate' || outcome === 'held') {
-      this.gapUntil = this.options.scheduler.now() + DEFAULT_GAP_WINDOW_MS
+      this.gapUntil = this.options.scheduler.now() + this.gapWindowMs
       this.armSettle()
     }
     this.afterLive(before)

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { OutboxStore, OwnerLease } from '../../src/core/outbox'
+import type { LockManagerLike } from '../../src/core/options'
+import { createMemoryStorage } from '../../src/core/storage'
+import type { OutboxEntry } from '../../src/core/timeline'
+import type { Scheduler } from '../../src/core/types'
+
+/** A manual clock + timer queue: pure logic, no real time. */
+function manualScheduler(): Scheduler & { advance(ms: number): void } {
+  let now = 1_000_000
+  let seq = 0
+  const timers = new Map<number, { at: number; fn: () => void }>()
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = ++seq
+      timers.set(id, { at: now + ms, fn })
+      return id
+    },
+    clearTimeout(h) {
+      timers.delete(h as number)
+    },
+    advance(ms) {
+      const end = now + ms
+      for (;;) {
+        const next = [...timers.entries()].sort((a, b) => a[1].at - b[1].at)[0]
+        if (!next || next[1].at > end) break
+        timers.delete(next[0])
+        now = next[1].at
+        next[1].fn()
+      }
+      now = end
+    },
+  }
+}
+
+const entry = (id: string, content = 'hi'): OutboxEntry => ({ id, content, createdAt: 1, status: 'pending', priorOccurrences: 0 })
+
+describe('outbox ownership', () => {
+  it('a live owner keeps its entries; a released one gives them up at once', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    const outA = new OutboxStore(storage, 'vrc', '1', '2', a)
+    const outB = new OutboxStore(storage, 'vrc', '1', '2', b)
+    outA.save([entry('a1'), entry('a2', 'x')])
+    outB.save([entry('b1')])
+    expect(outB.load().map(e => e.id)).toEqual(['b1'])
+    expect(outB.hasAdoptable()).toBe(false)
+    a.release()
+    expect(outB.hasAdoptable()).toBe(true)
+    expect(outB.adoptDead().map(e => e.id)).toEqual(['a1', 'a2'])
+    // adopted entries now belong to B: nobody else takes them
+    const c = new OwnerLease({ ...base, ownerId: 'C' })
+    expect(new OutboxStore(storage, 'vrc', '1', '2', c).load()).toEqual([])
+    expect(JSON.parse(storage.getItem('vrc:outbox:1:2')!).map((e: { owner: string }) => e.owner)).toEqual(['B', 'B', 'B'])
+  })
+
+  it('without Web Locks an owner that stops beating is dead after 3 heartbeats', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const crashed = new OwnerLease({ ...base, ownerId: 'A' })
+    const alive = new OwnerLease({ ...base, ownerId: 'B' })
+    new OutboxStore(storage, 'vrc', '1', '2', crashed).save([entry('a1')])
+    // simulate a crash: the heartbeat timer stops, the key stays
+    const frozen = storage.getItem('vrc:owner:A')
+    scheduler.advance(2500)
+    storage.setItem('vrc:owner:A', frozen!)
+    expect(alive.isDead('A')).toBe(false)
+    crashed.release()
+    storage.setItem('vrc:owner:A', frozen!)
+    scheduler.advance(600)
+    expect(alive.isDead('A')).toBe(true)
+    expect(alive.isDead('B')).toBe(false)
+    alive.release()
+  })
+
+  it('with Web Locks a lost lock means dead at the next query, long before the heartbeat is stale', async () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const held = new Set<string>()
+    const locks: LockManagerLike = {
+      async request(name, cb) {
+        held.add(name)
+        try {
+          return await cb({ name })
+        }
+        finally {
+          held.delete(name)
+        }
+      },
+      query: async () => ({ held: [...held].map(name => ({ name })) }),
+    }
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 5000, locks }
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    scheduler.advance(1500)
+    await b.queryLocks()
+    expect(b.isDead('A')).toBe(false)
+    // a tab that vanishes releases its lock but never cleans storage
+    const record = storage.getItem('vrc:owner:A')
+    a.release()
+    storage.setItem('vrc:owner:A', record!)
+    await new Promise(r => setImmediate(r)) // let the lock's holder settle
+    await b.queryLocks()
+    expect(b.isDead('A')).toBe(true)
+    b.release()
+  })
+
+  it('ignores corrupt storage instead of throwing', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const lease = new OwnerLease({ storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null, ownerId: 'A' })
+    storage.setItem('vrc:outbox:1:2', '{not json')
+    const out = new OutboxStore(storage, 'vrc', '1', '2', lease)
+    expect(out.load()).toEqual([])
+    storage.setItem('vrc:outbox:1:2', JSON.stringify([{ id: 1 }, { ...entry('ok'), owner: 'gone' }]))
+    expect(out.load().map(e => e.id)).toEqual(['ok'])
+    lease.release()
+  })
+})
