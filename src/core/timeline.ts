@@ -89,6 +89,8 @@ class Entry {
   next: Entry | null = null
   /** Generation of the last replay that matched this entry. */
   mark = 0
+  /** Order in which own messages were written to a socket (0 = never). */
+  seq = 0
   constructor(
     readonly id: string,
     readonly mine: boolean,
@@ -151,6 +153,7 @@ export class Timeline {
   private readMarker = 0
   private ver = 0
   private generation = 0
+  private writeSeq = 0
 
   private cache: readonly ChatMessage[] | null = null
   private cacheVersion = -1
@@ -168,6 +171,9 @@ export class Timeline {
   private gapMine: boolean[] = []
   private gapContent: string[] = []
   private gapCandidates: number[] = []
+  /** Live frames consumed by the current duplicate sequence (dropped or held). */
+  private gapLength = 0
+  /** Frames after the last complete duplicate sequence, waiting for the next frame to decide. */
   private held: LiveFrame[] = []
 
   constructor(options: TimelineOptions) {
@@ -380,6 +386,7 @@ export class Timeline {
         }
         else {
           if (match.status !== 'sent') {
+            this.confirmedOwn(match)
             match.status = 'sent'
             match.prior = null
             match.error = undefined
@@ -457,6 +464,7 @@ export class Timeline {
     this.gapMine = mineFlags
     this.gapContent = contents
     this.gapCandidates = []
+    this.gapLength = 0
     this.held = []
     this.gapActive = contents.length > 0
     this.gapLastAt = this.lastReplayFrameAt
@@ -476,7 +484,7 @@ export class Timeline {
    * nothing is held. Added member.
    */
   gapDeadline(): number | null {
-    return this.held.length > 0 ? this.gapLastAt + this.gapWindowMs : null
+    return this.gapActive && this.held.length > 0 ? this.gapLastAt + this.gapWindowMs : null
   }
 
   /**
@@ -513,46 +521,49 @@ export class Timeline {
 
   /**
    * Decide one frame against the replay tail: the live frames L1..Lk are a gap duplicate when they
-   * equal the replay suffix R[n-k..n-1]. The shortest complete suffix wins; `null` means "not a
-   * duplicate, apply it" (held frames are released first).
+   * equal the replay suffix R[n-k..n-1]. The longest such k within the window wins (several messages
+   * stored in the race may be identical). Frames are held while only a longer suffix could still
+   * explain them; `null` means "not a duplicate, apply it" (held frames are released first).
    */
   private gapStep(frame: LiveFrame, mine: boolean): LiveOutcome | null {
     const keysMine = this.gapMine
     const keysContent = this.gapContent
     const last = keysContent.length - 1
-    const j = this.held.length
+    const j = this.gapLength
     const next: number[] = []
+    let completes = false
     if (j === 0) {
-      if (keysMine[last] === mine && keysContent[last] === frame.content) {
-        this.gapActive = false
-        return 'gap-duplicate'
-      }
-      for (let s = last - 1; s >= 0; s--) {
-        if (keysMine[s] === mine && keysContent[s] === frame.content) next.push(s)
+      for (let s = last; s >= 0; s--) {
+        if (keysMine[s] === mine && keysContent[s] === frame.content) {
+          if (s === last) completes = true
+          else next.push(s)
+        }
       }
     }
     else {
       for (const s of this.gapCandidates) {
         const p = s + j
         if (keysMine[p] === mine && keysContent[p] === frame.content) {
-          if (p === last) {
-            this.held = []
-            this.gapCandidates = []
-            this.gapActive = false
-            return 'gap-duplicate'
-          }
-          next.push(s)
+          if (p === last) completes = true
+          else next.push(s)
         }
       }
     }
-    if (next.length === 0) {
-      this.gapActive = false
-      this.releaseHeld()
-      return null
-    }
+    this.gapLength = j + 1
     this.gapCandidates = next
-    this.held.push(frame)
-    return 'held'
+    if (completes) {
+      // Everything since the sequence began is a duplicate; a longer suffix may still extend it.
+      this.held = []
+      if (next.length === 0) this.gapActive = false
+      return 'gap-duplicate'
+    }
+    if (next.length > 0) {
+      this.held.push(frame)
+      return 'held'
+    }
+    this.gapActive = false
+    this.releaseHeld()
+    return null
   }
 
   private applyFresh(frame: LiveFrame): LiveOutcome {
@@ -580,6 +591,7 @@ export class Timeline {
       if (index >= 0) {
         const e = unsent[index] as Entry
         unsent.splice(index, 1)
+        this.confirmedOwn(e)
         e.status = 'sent'
         e.prior = null
         e.msg = null
@@ -629,11 +641,22 @@ export class Timeline {
       if (counts === null) counts = this.countOwnSent()
       e.status = 'pending'
       e.prior = counts.get(e.content) ?? 0
+      e.seq = ++this.writeSeq
       e.msg = null
       taken.push(this.view(e))
     }
     if (taken.length > 0) this.changed()
     return taken
+  }
+
+  /**
+   * `e` (an own send) is now known stored. Sends with the same text written after it learn one more
+   * stored occurrence before them: after a reload, only a later occurrence can confirm them.
+   */
+  private confirmedOwn(e: Entry): void {
+    for (const other of this.unsent) {
+      if (other !== e && other.prior !== null && other.seq > e.seq && other.content === e.content) other.prior++
+    }
   }
 
   private countOwnSent(): Map<string, number> {
@@ -709,7 +732,9 @@ export class Timeline {
       const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
       const restoredStatus: MessageStatus = status === 'pending' ? 'unknown' : status
       const reason = restoredStatus === 'failed' ? (typeof error === 'string' ? error as ChatErrorCode : 'invalid_message') : undefined
-      this.unsent.push(new Entry(id, true, content, isoOf(createdAt), createdAt, false, restoredStatus, false, restoredStatus === 'unknown' ? (prior ?? 0) : prior, reason))
+      const e = new Entry(id, true, content, isoOf(createdAt), createdAt, false, restoredStatus, false, restoredStatus === 'unknown' ? (prior ?? 0) : prior, reason)
+      if (e.prior !== null) e.seq = ++this.writeSeq
+      this.unsent.push(e)
       known.add(id)
       any = true
     }

@@ -231,6 +231,25 @@ describe('Timeline: gap duplicates', () => {
     expect(shape(tl)).toEqual(['2:a:sent', '1:b:sent', '2:c:sent', '2:d:sent'])
   })
 
+  it('drops several identical repeats: the longest matching suffix wins', () => {
+    const { tl } = makeTimeline()
+    replay(tl, [hist(PEER, 'x'), hist(PEER, 'ok'), hist(PEER, 'ok')])
+    expect(tl.applyLive(live(PEER, 'ok'))).toBe('gap-duplicate')
+    expect(tl.applyLive(live(PEER, 'ok'))).toBe('gap-duplicate')
+    expect(tl.applyLive(live(PEER, 'ok'))).toBe('peer')
+    expect(shape(tl)).toEqual(['2:x:sent', '2:ok:sent', '2:ok:sent', '2:ok:sent'])
+  })
+
+  it('after a complete duplicate, frames that only a longer suffix explains are held, then released on a break', () => {
+    const { tl } = makeTimeline()
+    replay(tl, [hist(PEER, 'a'), hist(PEER, 'b'), hist(PEER, 'a')])
+    expect(tl.applyLive(live(PEER, 'a'))).toBe('gap-duplicate')
+    expect(tl.applyLive(live(PEER, 'b'))).toBe('held')
+    expect(shape(tl)).toEqual(['2:a:sent', '2:b:sent', '2:a:sent'])
+    expect(tl.applyLive(live(PEER, 'c'))).toBe('peer')
+    expect(shape(tl)).toEqual(['2:a:sent', '2:b:sent', '2:a:sent', '2:b:sent', '2:c:sent'])
+  })
+
   it('releases held frames in order the moment the sequence breaks', () => {
     const { tl, clock } = makeTimeline()
     replay(tl, [hist(PEER, 'a'), hist(PEER, 'b'), hist(PEER, 'c')])
