@@ -660,12 +660,13 @@ export function createAuth(deps: AuthDeps): AuthController {
     catch {
       throw new ChatError('http', 'login: the server returned an unreadable access token', { status: response.status })
     }
+    const user = next.user
+    if (!user) throw new ChatError('http', 'login: the response holds no user', { status: response.status })
     if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
     generation++
     diagnosed.clear()
     commit(next)
-    if (!next.user) throw new ChatError('http', 'login: the response holds no user', { status: response.status })
-    return next.user
+    return user
   }
 
   async function logout(): Promise<void> {
