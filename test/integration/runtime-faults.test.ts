@@ -3,7 +3,7 @@ import type { ChatError } from '../../src/core/errors'
 import type { ChatClient, ConnectionStatus, Scheduler } from '../../src/core/types'
 import { createDefaultScheduler } from '../../src/core/options'
 import type { ChatServer, ChatServerOptions } from '../../src/testing'
-import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, startServer, until, USERS, waitFor } from './helpers'
+import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, startServer, until, waitFor } from './helpers'
 
 let server: ChatServer | undefined
 const clients: ChatClient[] = []

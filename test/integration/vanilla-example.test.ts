@@ -19,7 +19,6 @@ function loadExample(): OpenChatFn {
   const body = block
     .replace(/^import .*$/m, '')
     .replace(/^export async function openChat/m, 'return async function openChat')
-  // eslint-disable-next-line no-new-func
   return new Function('createChatClient', body)(createChatClient) as OpenChatFn
 }
 
