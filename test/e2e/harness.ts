@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 import WebSocket from 'ws'
+import { createJti, signJwt } from '../../src/testing/jwt'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -85,6 +86,9 @@ export class Playground {
         reject(new Error(`playground exited (${code}):\n${this.output}`))
       })
     })
+    // PGlite opens in the server's main thread: wait until it is done so no test pays for it.
+    const response = await fetch(`${this.url}/api/_dev/ready`, { signal: AbortSignal.timeout(90_000) })
+    if (response.status !== 204) throw new Error(`playground not ready (${response.status}):\n${this.output}`)
   }
 
   /** SIGTERM and wait for the process to exit (Nitro closes the database in its close hook). */
@@ -105,6 +109,13 @@ export class Playground {
   async dispose(): Promise<void> {
     await this.stop()
     rmSync(this.dataDir, { recursive: true, force: true })
+  }
+
+  /** An access token for `user`, validly signed by this server, that expired `agoSeconds` ago. */
+  expiredAccessToken(user: UserKey, agoSeconds = 60): string {
+    const secret = readFileSync(join(this.dataDir, 'jwt-secret'), 'utf8').trim()
+    const now = Math.floor(Date.now() / 1000)
+    return signJwt({ token_type: 'access', exp: now - agoSeconds, iat: now - agoSeconds - 5, jti: createJti(), user_id: String(USERS[user].id) }, secret)
   }
 
   /** Server log output so far (for failure messages). */

@@ -77,6 +77,12 @@ export function useEmbeddedBackend(): ChatBackend | null {
   return instance.backend
 }
 
+/** Resolves once the database is open (rejects if it cannot be opened). */
+export async function embeddedDatabaseReady(): Promise<void> {
+  if (!useEmbeddedBackend() || !instance) return
+  await instance.database
+}
+
 /** Start opening the database now rather than on the first request. */
 export function warmUpEmbeddedBackend(): void {
   useEmbeddedBackend()
