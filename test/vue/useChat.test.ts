@@ -1,6 +1,6 @@
 /* eslint-disable vue/one-component-per-file -- small test components side by side */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, defineComponent, h, nextTick, ref } from 'vue'
+import { createApp, defineComponent, h, nextTick, ref, watch } from 'vue'
 import { createPinia } from 'pinia'
 import { createMemoryStorage } from 'vue-realtime-chat/core'
 import { ChatPlugin, ChatSetupError, useChat, useChatStore, type PeerIdInput, type UseChatReturn } from 'vue-realtime-chat'
@@ -56,17 +56,26 @@ describe('useChat against the real test server', () => {
     const chat = views[0]!
     await live(chat)
     server.delay(80)
+    const seen: string[] = []
+    let id = ''
+    const stop = watch(() => chat.messages.value.find(m => m.content === 'ping')?.status, (status) => {
+      if (status && seen.at(-1) !== status) seen.push(status)
+    }, { flush: 'sync' })
     const result = chat.send('ping')
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    const id = result.message.id
-    expect(result.message.status).toBe('pending')
+    id = result.message.id
+    // Visible at once (the same tick), as queued (right after a replay) or pending.
+    expect(['queued', 'pending']).toContain(chat.messages.value.find(m => m.id === id)?.status)
     expect(chat.hasPending.value).toBe(true)
+    await when(() => chat.messages.value.find(m => m.id === id)?.status, s => s === 'pending', 'pending')
     await nextTick()
     expect(el.querySelector(`li[data-id="${id}"]`)?.getAttribute('data-status')).toBe('pending')
     await when(() => chat.messages.value.find(m => m.id === id)?.status, s => s === 'sent', 'message sent')
+    stop()
     await nextTick()
     expect(el.querySelector(`li[data-id="${id}"]`)?.getAttribute('data-status')).toBe('sent')
+    expect(seen.filter(s => s !== 'queued')).toEqual(['pending', 'sent'])
     expect(chat.hasPending.value).toBe(false)
     expect((await server.log(1, 2)).map(m => m.content)).toEqual(['ping'])
   })
