@@ -115,7 +115,8 @@ class Slot {
 
 let idPrefixCounter = 0
 function defaultIdFactory(): () => string {
-  const prefix = `${Math.floor(Math.random() * 0x7FFFFFFF).toString(36)}${(idPrefixCounter++).toString(36)}-`
+  // Short enough that ids stay flat strings (V8 makes cons strings from 13 characters on).
+  const prefix = `${Math.floor(Math.random() * 1_679_616).toString(36)}${(idPrefixCounter++).toString(36)}.`
   let n = 0
   return () => prefix + (n++).toString(36)
 }
@@ -163,6 +164,11 @@ export class Timeline {
 
   private isReplaying = false
   private buffer: HistoryFrame[] = []
+  /**
+   * First load into an empty timeline: entries are built as frames arrive and frames are not kept,
+   * which halves what the garbage collector has to carry through a large replay.
+   */
+  private coldEntries: Entry[] | null = null
   private lastReplayFrameAt = 0
 
   private gapActive = false
@@ -264,6 +270,7 @@ export class Timeline {
     this.gapActive = false
     this.isReplaying = true
     this.buffer = []
+    this.coldEntries = this.confirmed.length === 0 && !this.unsent.some(isUnsentCandidate) ? [] : null
     this.lastReplayFrameAt = this.now()
     // Anything still pending was written to a previous socket: only this replay can tell.
     let any = false
@@ -280,7 +287,14 @@ export class Timeline {
   /** One history frame of the current replay. Ignored outside a replay (a late frame must not start a partial one). */
   addReplayFrame(frame: HistoryFrame): void {
     if (!this.isReplaying) return
-    this.buffer.push(frame)
+    const cold = this.coldEntries
+    if (cold !== null) {
+      const mine = frame.senderId === this.selfId
+      if (mine || frame.senderId === this.peerId) cold.push(new Entry(this.newId(), mine, frame.content, frame.timestamp, frame.time, true, 'sent', frame.isRead, null, undefined))
+    }
+    else {
+      this.buffer.push(frame)
+    }
     this.lastReplayFrameAt = this.now()
   }
 
@@ -293,6 +307,13 @@ export class Timeline {
   endReplay(): ReplayResult {
     if (!this.isReplaying) return EMPTY_RESULT
     this.isReplaying = false
+    const cold = this.coldEntries
+    this.coldEntries = null
+    if (cold !== null) {
+      if (!this.unsent.some(isUnsentCandidate)) return this.endColdReplay(cold)
+      // A restore() during the replay brought sends to align: take the general path.
+      for (const e of cold) this.buffer.push({ kind: 'history', senderId: e.mine ? this.selfId : this.peerId, receiverId: e.mine ? this.peerId : this.selfId, content: e.content, timestamp: e.createdAt, time: e.sentAt, isRead: e.serverRead })
+    }
     const frames = this.buffer
     this.buffer = []
     const gen = ++this.generation
@@ -442,22 +463,33 @@ export class Timeline {
     this.ownSentCounts = null
     if (dirty || !prefixConsumedAll || requeued > 0 || matchedUnsent > 0) this.changed()
 
-    this.startGapWatch(frames)
+    this.startGapWatch(frames.length, k => (frames[k] as HistoryFrame).senderId === self, k => (frames[k] as HistoryFrame).senderId === peer, k => (frames[k] as HistoryFrame).content)
     return { inserted, confirmed: matchedUnsent, requeued, removed }
+  }
+
+  private endColdReplay(entries: Entry[]): ReplayResult {
+    this.generation++
+    let peerCount = 0
+    for (let k = 0; k < entries.length; k++) if (!(entries[k] as Entry).mine) peerCount++
+    this.confirmed = entries
+    this.peerCount = peerCount
+    this.ownSentCounts = null
+    if (entries.length > 0) this.changed()
+    this.startGapWatch(entries.length, k => (entries[k] as Entry).mine, k => !(entries[k] as Entry).mine, k => (entries[k] as Entry).content)
+    return { inserted: entries.length, confirmed: 0, requeued: 0, removed: 0 }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Gap duplicates (the server joins the group before it reads the history)
 
-  private startGapWatch(frames: readonly HistoryFrame[]): void {
+  private startGapWatch(count: number, isMine: (k: number) => boolean, isPeer: (k: number) => boolean, contentAt: (k: number) => string): void {
     const mineFlags: boolean[] = []
     const contents: string[] = []
-    for (let k = frames.length - 1; k >= 0 && contents.length < GAP_MAX_FRAMES; k--) {
-      const f = frames[k] as HistoryFrame
-      const mine = f.senderId === this.selfId
-      if (!mine && f.senderId !== this.peerId) continue
+    for (let k = count - 1; k >= 0 && contents.length < GAP_MAX_FRAMES; k--) {
+      const mine = isMine(k)
+      if (!mine && !isPeer(k)) continue
       mineFlags.push(mine)
-      contents.push(f.content)
+      contents.push(contentAt(k))
     }
     mineFlags.reverse()
     contents.reverse()

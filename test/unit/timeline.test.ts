@@ -152,6 +152,31 @@ describe('Timeline: replay alignment', () => {
     expect(reloaded.outbox()[0]?.priorOccurrences).toBe(1)
   })
 
+  it('reload: two identical sends written together, the first echoed, the second lost → resent once', () => {
+    const { tl } = makeTimeline()
+    replay(tl, [])
+    tl.enqueue('hi')
+    tl.enqueue('hi')
+    tl.takeQueued()
+    expect(tl.applyLive(live(ME, 'hi'))).toBe('echo')
+    // The second learned that one identical message of mine is stored before it.
+    expect(tl.outbox()).toEqual([expect.objectContaining({ status: 'pending', priorOccurrences: 1 })])
+    const reloaded = makeTimeline().tl
+    reloaded.restore(tl.outbox())
+    expect(replay(reloaded, [hist(ME, 'hi')])).toEqual({ inserted: 1, confirmed: 0, requeued: 1, removed: 0 })
+    expect(shape(reloaded)).toEqual(['1:hi:sent', '1:hi:queued'])
+  })
+
+  it('a restore() during a first replay still aligns the restored sends', () => {
+    const { tl } = makeTimeline()
+    tl.beginReplay()
+    tl.addReplayFrame(hist(PEER, 'a'))
+    tl.restore([{ id: 'r1', content: 'mine', createdAt: 5, status: 'pending', priorOccurrences: 0 }])
+    tl.addReplayFrame(hist(ME, 'mine'))
+    expect(tl.endReplay()).toEqual({ inserted: 1, confirmed: 1, requeued: 0, removed: 0 })
+    expect(tl.messages().map(m => [m.id, m.status])).toEqual([[expect.any(String), 'sent'], ['r1', 'sent']])
+  })
+
   it('a queued message never written to a socket never matches, failed ones neither', () => {
     const { tl } = makeTimeline()
     tl.enqueue('hi')
