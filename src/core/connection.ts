@@ -46,80 +46,83 @@ const noop = (): void => {}
 
 /** One socket to `{wsUrl}/ws/chat/{peerId}/`, with its state machine. */
 export class Connection {
-  private state: ConnectionStatus = 'idle'
-  private socket: WebSocketLike | null = null
-  private opened = false
+  #state: ConnectionStatus = 'idle'
+  #socket: WebSocketLike | null = null
+  #opened = false
   /** Bumped whenever the current attempt is abandoned: late callbacks of older attempts are ignored. */
-  private generation = 0
-  private timer: unknown = null
-  private quietTimer: unknown = null
-  private wanted = false
-  private paused = false
-  private gaveUp = false
-  private lastWasRefresh = false
-  private failures = 0
-  private readonly unsubscribeSignals: () => void
+  #generation = 0
+  #timer: unknown = null
+  #quietTimer: unknown = null
+  #wanted = false
+  #paused = false
+  #gaveUp = false
+  #lastWasRefresh = false
+  #failures = 0
+  readonly #unsubscribeSignals: () => void
+  readonly #peerId: UserId
+  readonly #config: ConnectionConfig
+  readonly #auth: ConnectionAuth
+  readonly #handlers: ConnectionHandlers
 
-  constructor(
-    private readonly peerId: UserId,
-    private readonly config: ConnectionConfig,
-    private readonly auth: ConnectionAuth,
-    private readonly handlers: ConnectionHandlers,
-  ) {
-    this.unsubscribeSignals = config.signals.subscribe(() => this.onSignals())
+  constructor(peerId: UserId, config: ConnectionConfig, auth: ConnectionAuth, handlers: ConnectionHandlers) {
+    this.#peerId = peerId
+    this.#config = config
+    this.#auth = auth
+    this.#handlers = handlers
+    this.#unsubscribeSignals = config.signals.subscribe(() => this.#onSignals())
   }
 
   /** Current state. */
   get status(): ConnectionStatus {
-    return this.state
+    return this.#state
   }
 
   /** Consecutive failed attempts since the last time the conversation was live. */
   get attempt(): number {
-    return this.failures
+    return this.#failures
   }
 
   /** A socket exists and the replay is over. */
   get live(): boolean {
-    return this.state === 'live' && this.socket !== null && this.socket.readyState === OPEN
+    return this.#state === 'live' && this.#socket !== null && this.#socket.readyState === OPEN
   }
 
   /** Begin (or keep) connecting. Without a WebSocket constructor the status stays `idle`. */
   start(): void {
-    if (this.state === 'closed') return
-    this.wanted = true
-    if (this.socket || this.timer !== null || this.state !== 'idle' && this.state !== 'unauthorized' && this.state !== 'offline') return
-    this.gaveUp = false
-    this.failures = 0
-    this.connectIfAllowed(true)
+    if (this.#state === 'closed') return
+    this.#wanted = true
+    if (this.#socket || this.#timer !== null || this.#state !== 'idle' && this.#state !== 'unauthorized' && this.#state !== 'offline') return
+    this.#gaveUp = false
+    this.#failures = 0
+    this.#connectIfAllowed(true)
   }
 
   /** Stop: close the socket, cancel timers and settle in `status` (`idle`, `unauthorized` or `closed`). */
   stop(status: 'idle' | 'unauthorized' | 'closed'): void {
-    if (this.state === 'closed') return
-    this.wanted = false
-    this.paused = false
-    this.abandon()
-    this.failures = 0
-    this.setStatus(status)
-    if (status === 'closed') this.unsubscribeSignals()
+    if (this.#state === 'closed') return
+    this.#wanted = false
+    this.#paused = false
+    this.#abandon()
+    this.#failures = 0
+    this.#setStatus(status)
+    if (status === 'closed') this.#unsubscribeSignals()
   }
 
   /** Drop the socket and connect again at once, with the backoff reset. */
   reconnect(): void {
-    if (this.state === 'closed') return
-    this.wanted = true
-    this.gaveUp = false
-    this.failures = 0
-    this.lastWasRefresh = false
-    this.abandon()
-    this.connectIfAllowed(true)
+    if (this.#state === 'closed') return
+    this.#wanted = true
+    this.#gaveUp = false
+    this.#failures = 0
+    this.#lastWasRefresh = false
+    this.#abandon()
+    this.#connectIfAllowed(true)
   }
 
   /** Write one frame if the socket is open and the replay is over. */
   send(data: string): boolean {
-    const socket = this.socket
-    if (!socket || this.state !== 'live' || socket.readyState !== OPEN) return false
+    const socket = this.#socket
+    if (!socket || this.#state !== 'live' || socket.readyState !== OPEN) return false
     try {
       socket.send(data)
       return true
@@ -129,226 +132,225 @@ export class Connection {
     }
   }
 
-  private setStatus(status: ConnectionStatus): void {
-    this.state = status
-    this.handlers.status(status)
+  #setStatus(status: ConnectionStatus): void {
+    this.#state = status
+    this.#handlers.status(status)
   }
 
-  private onSignals(): void {
-    if (!this.wanted || this.state === 'closed' || this.state === 'unauthorized') return
-    const { signals, pauseWhenHidden } = this.config
+  #onSignals(): void {
+    if (!this.#wanted || this.#state === 'closed' || this.#state === 'unauthorized') return
+    const { signals, pauseWhenHidden } = this.#config
     if (!signals.isOnline()) {
-      if (this.state !== 'offline') {
-        this.abandon()
-        this.setStatus('offline')
+      if (this.#state !== 'offline') {
+        this.#abandon()
+        this.#setStatus('offline')
       }
       return
     }
     if (pauseWhenHidden && !signals.isVisible()) {
-      if (!this.paused) {
-        this.paused = true
-        this.abandon()
-        this.setStatus('idle')
+      if (!this.#paused) {
+        this.#paused = true
+        this.#abandon()
+        this.#setStatus('idle')
       }
       return
     }
-    const waiting = this.timer !== null && !this.socket
-    if (this.state === 'offline' || this.paused || (waiting && signals.isVisible()) || this.gaveUp) {
-      this.paused = false
-      this.gaveUp = false
-      this.failures = 0
-      this.abandon()
-      this.connectIfAllowed(true)
+    const waiting = this.#timer !== null && !this.#socket
+    if (this.#state === 'offline' || this.#paused || (waiting && signals.isVisible()) || this.#gaveUp) {
+      this.#paused = false
+      this.#gaveUp = false
+      this.#failures = 0
+      this.#abandon()
+      this.#connectIfAllowed(true)
     }
   }
 
-  private connectIfAllowed(first: boolean): void {
-    if (!this.wanted || this.state === 'closed') return
-    const { signals, pauseWhenHidden } = this.config
-    if (!this.config.WebSocket || !this.config.wsUrl) {
-      if (this.state !== 'idle') this.setStatus('idle')
+  #connectIfAllowed(first: boolean): void {
+    if (!this.#wanted || this.#state === 'closed') return
+    const { signals, pauseWhenHidden } = this.#config
+    if (!this.#config.WebSocket || !this.#config.wsUrl) {
+      if (this.#state !== 'idle') this.#setStatus('idle')
       return
     }
     if (!signals.isOnline()) {
-      this.setStatus('offline')
+      this.#setStatus('offline')
       return
     }
     if (pauseWhenHidden && !signals.isVisible()) {
-      this.paused = true
-      this.setStatus('idle')
+      this.#paused = true
+      this.#setStatus('idle')
       return
     }
-    void this.connect(first)
+    void this.#connect(first)
   }
 
-  private async connect(first: boolean): Promise<void> {
-    const gen = ++this.generation
-    this.clearTimer()
-    this.setStatus(first && this.failures === 0 ? 'connecting' : 'reconnecting')
+  async #connect(first: boolean): Promise<void> {
+    const gen = ++this.#generation
+    this.#timer = this.#cancel(this.#timer)
+    this.#setStatus(first && this.#failures === 0 ? 'connecting' : 'reconnecting')
     let token: string
     try {
-      token = await this.auth.getAccessToken()
+      token = await this.#auth.getAccessToken()
     }
     catch (error) {
-      if (gen !== this.generation) return
-      const err = isChatError(error) ? error : new ChatError('network', 'Could not obtain an access token', { cause: error })
+      if (gen !== this.#generation) return
+      const err = isChatError(error) ? error : new ChatError('network', 'No access token', { cause: error })
       if (err.code === 'unauthorized' || err.code === 'refresh_failed') {
-        this.handlers.error(err)
+        this.#handlers.error(err)
         this.stop('unauthorized')
       }
       else if (err.code === 'not_authenticated') {
         this.stop('idle')
       }
       else {
-        this.handlers.error(err)
-        this.scheduleRetry()
+        this.#handlers.error(err)
+        this.#scheduleRetry()
       }
       return
     }
-    if (gen !== this.generation || !this.wanted) return
-    const Ctor = this.config.WebSocket
+    if (gen !== this.#generation || !this.#wanted) return
+    const Ctor = this.#config.WebSocket
     if (!Ctor) return
     let socket: WebSocketLike
     try {
-      socket = new Ctor(chatSocketUrl(this.config.wsUrl, this.peerId, token))
+      socket = new Ctor(chatSocketUrl(this.#config.wsUrl, this.#peerId, token))
     }
     catch (error) {
-      this.handlers.error(new ChatError('network', 'The WebSocket could not be created', { cause: error instanceof Error ? error.name : undefined }))
-      this.scheduleRetry()
+      this.#handlers.error(new ChatError('network', 'WebSocket not created', { cause: error instanceof Error ? error.name : undefined }))
+      this.#scheduleRetry()
       return
     }
-    this.socket = socket
-    this.opened = false
+    this.#socket = socket
+    this.#opened = false
     socket.onopen = () => {
-      if (gen !== this.generation) return
-      this.opened = true
-      this.lastWasRefresh = false
-      this.setStatus('syncing')
-      this.handlers.open()
-      this.armQuietTimer(gen)
+      if (gen !== this.#generation) return
+      this.#opened = true
+      this.#lastWasRefresh = false
+      this.#setStatus('syncing')
+      this.#handlers.open()
+      this.#armQuietTimer(gen)
     }
     socket.onmessage = (ev) => {
-      if (gen === this.generation) this.onMessage(gen, ev.data)
+      if (gen === this.#generation) this.#onMessage(gen, ev.data)
     }
     socket.onerror = noop
     socket.onclose = (ev) => {
-      if (gen === this.generation) this.onClose(token, ev.code)
+      if (gen === this.#generation) this.#onClose(token, ev.code)
     }
   }
 
-  private onMessage(gen: number, data: unknown): void {
-    const decoded = decodeFrame(data, { extensions: this.config.extensions })
+  #onMessage(gen: number, data: unknown): void {
+    const decoded = decodeFrame(data, { extensions: this.#config.extensions })
     if (!decoded.ok) {
-      this.handlers.error(decoded.error)
+      this.#handlers.error(decoded.error)
       return
     }
     const frame = decoded.frame
     if (frame.kind === 'history') {
-      if (this.state === 'syncing') {
-        this.handlers.history(frame)
-        this.armQuietTimer(gen)
+      if (this.#state === 'syncing') {
+        this.#handlers.history(frame)
+        this.#armQuietTimer(gen)
       }
       else {
-        this.config.logger?.debug?.('history frame after the replay ended: ignored', { peerId: this.peerId })
+        this.#config.logger?.debug?.('late history frame ignored')
       }
       return
     }
-    if (this.state === 'syncing') this.endReplay()
-    if (gen !== this.generation) return
-    this.handlers.frame(frame)
+    if (this.#state === 'syncing') this.#endReplay()
+    if (gen !== this.#generation) return
+    this.#handlers.frame(frame)
   }
 
-  private armQuietTimer(gen: number): void {
-    const { scheduler } = this.config
-    if (this.quietTimer !== null) scheduler.clearTimeout(this.quietTimer)
-    this.quietTimer = scheduler.setTimeout(() => {
-      this.quietTimer = null
-      if (gen === this.generation && this.state === 'syncing') this.endReplay()
-    }, this.config.replayQuietMs)
+  #armQuietTimer(gen: number): void {
+    this.#cancel(this.#quietTimer)
+    this.#quietTimer = this.#config.scheduler.setTimeout(() => {
+      this.#quietTimer = null
+      if (gen === this.#generation && this.#state === 'syncing') this.#endReplay()
+    }, this.#config.replayQuietMs)
   }
 
-  private endReplay(): void {
-    this.clearQuietTimer()
-    this.failures = 0
-    this.state = 'live'
-    this.handlers.replayEnd()
-    this.handlers.status('live')
+  #endReplay(): void {
+    this.#quietTimer = this.#cancel(this.#quietTimer)
+    this.#failures = 0
+    this.#state = 'live'
+    this.#handlers.replayEnd()
+    this.#handlers.status('live')
   }
 
-  private onClose(token: string, code: number): void {
-    const wasOpen = this.opened
-    this.detach()
-    if (wasOpen) this.handlers.dropped()
-    if (!this.wanted) return
+  #onClose(token: string, code: number): void {
+    const wasOpen = this.#opened
+    this.#detach()
+    if (wasOpen) this.#handlers.dropped()
+    if (!this.#wanted) return
     if (!wasOpen || code === 4401) {
-      void this.handshakeFailed(token, code)
+      void this.#handshakeFailed(token, code)
       return
     }
     if (code === 1011) {
-      this.handlers.error(new ChatError('server_error', 'The server closed the connection after an internal error', { status: code }))
+      this.#handlers.error(new ChatError('server_error', 'Server closed the socket (1011)', { status: code }))
     }
-    this.scheduleRetry()
+    this.#scheduleRetry()
   }
 
-  private async handshakeFailed(token: string, code: number): Promise<void> {
-    const gen = ++this.generation
-    this.setStatus('reconnecting')
+  async #handshakeFailed(token: string, code: number): Promise<void> {
+    const gen = ++this.#generation
+    this.#setStatus('reconnecting')
     let verdict: 'outage' | 'refreshed' | 'unauthorized'
     try {
-      verdict = await this.auth.diagnoseHandshakeFailure(token)
+      verdict = await this.#auth.diagnoseHandshakeFailure(token)
     }
     catch {
       verdict = 'outage'
     }
-    if (gen !== this.generation || !this.wanted) return
+    if (gen !== this.#generation || !this.#wanted) return
     if (verdict === 'unauthorized') {
-      this.handlers.error(new ChatError('unauthorized', 'The server rejected the credentials; sign in again', { status: code }))
+      this.#handlers.error(new ChatError('unauthorized', 'Session rejected: sign in again', { status: code }))
       this.stop('unauthorized')
       return
     }
-    this.handlers.error(new ChatError('handshake_failed', 'The chat connection could not be established', { status: code }))
-    if (verdict === 'refreshed' && !this.lastWasRefresh) {
-      this.lastWasRefresh = true
-      this.failures += 1
-      this.handlers.status(this.state)
-      this.connectIfAllowed(false)
+    this.#handlers.error(new ChatError('handshake_failed', 'Handshake failed', { status: code }))
+    if (verdict === 'refreshed' && !this.#lastWasRefresh) {
+      this.#lastWasRefresh = true
+      this.#failures += 1
+      this.#handlers.status(this.#state)
+      this.#connectIfAllowed(false)
       return
     }
-    this.lastWasRefresh = false
-    this.scheduleRetry()
+    this.#lastWasRefresh = false
+    this.#scheduleRetry()
   }
 
-  private scheduleRetry(): void {
-    if (!this.wanted || this.state === 'closed') return
-    this.failures += 1
-    const { reconnect, scheduler, random } = this.config
-    if (this.failures > reconnect.maxAttempts) {
-      this.gaveUp = true
-      this.failures = reconnect.maxAttempts
-      this.state = 'reconnecting'
-      this.handlers.error(new ChatError('max_attempts', 'Gave up reconnecting after the maximum number of attempts', {
+  #scheduleRetry(): void {
+    if (!this.#wanted || this.#state === 'closed') return
+    this.#failures += 1
+    const { reconnect, scheduler, random } = this.#config
+    if (this.#failures > reconnect.maxAttempts) {
+      this.#gaveUp = true
+      this.#failures = reconnect.maxAttempts
+      this.#state = 'reconnecting'
+      this.#handlers.error(new ChatError('max_attempts', 'Gave up reconnecting', {
         details: { maxAttempts: reconnect.maxAttempts },
       }))
-      this.handlers.status('reconnecting')
+      this.#handlers.status('reconnecting')
       return
     }
-    const delay = computeBackoff(this.failures - 1, reconnect, random)
-    const gen = ++this.generation
-    this.clearTimer()
-    this.setStatus('reconnecting')
-    this.timer = scheduler.setTimeout(() => {
-      this.timer = null
-      if (gen === this.generation) this.connectIfAllowed(false)
+    const delay = computeBackoff(this.#failures - 1, reconnect, random)
+    const gen = ++this.#generation
+    this.#timer = this.#cancel(this.#timer)
+    this.#setStatus('reconnecting')
+    this.#timer = scheduler.setTimeout(() => {
+      this.#timer = null
+      if (gen === this.#generation) this.#connectIfAllowed(false)
     }, delay)
   }
 
   /** Abandon the current attempt: close the socket (reporting a drop when it was open), cancel timers. */
-  private abandon(): void {
-    this.generation++
-    const wasOpen = this.opened && this.socket !== null
-    const socket = this.socket
-    this.detach()
-    this.clearTimer()
+  #abandon(): void {
+    this.#generation++
+    const wasOpen = this.#opened && this.#socket !== null
+    const socket = this.#socket
+    this.#detach()
+    this.#timer = this.#cancel(this.#timer)
     if (socket) {
       try {
         socket.close(1000)
@@ -357,14 +359,14 @@ export class Connection {
         // closing a socket that is still connecting may throw in some implementations
       }
     }
-    if (wasOpen) this.handlers.dropped()
+    if (wasOpen) this.#handlers.dropped()
   }
 
-  private detach(): void {
-    const socket = this.socket
-    this.clearQuietTimer()
-    this.socket = null
-    this.opened = false
+  #detach(): void {
+    const socket = this.#socket
+    this.#quietTimer = this.#cancel(this.#quietTimer)
+    this.#socket = null
+    this.#opened = false
     if (!socket) return
     socket.onopen = noop
     socket.onmessage = noop
@@ -373,17 +375,9 @@ export class Connection {
     socket.onerror = noop
   }
 
-  private clearTimer(): void {
-    if (this.timer !== null) {
-      this.config.scheduler.clearTimeout(this.timer)
-      this.timer = null
-    }
-  }
-
-  private clearQuietTimer(): void {
-    if (this.quietTimer !== null) {
-      this.config.scheduler.clearTimeout(this.quietTimer)
-      this.quietTimer = null
-    }
+  /** Cancel `timer` (if any); returns the cleared value. */
+  #cancel(timer: unknown): null {
+    if (timer !== null) this.#config.scheduler.clearTimeout(timer)
+    return null
   }
 }
