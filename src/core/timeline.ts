@@ -82,35 +82,38 @@ export const GAP_MAX_FRAMES = 64
 const EMPTY_RESULT: ReplayResult = Object.freeze({ inserted: 0, confirmed: 0, requeued: 0, removed: 0 })
 
 /** Internal mutable record behind one frozen ChatMessage. */
-class Entry {
+interface Entry {
+  readonly id: string
+  readonly mine: boolean
+  readonly content: string
+  createdAt: string
+  /** Epoch ms of send() for own messages (outbox), of receipt/storage otherwise. */
+  readonly sentAt: number
+  serverTime: boolean
+  status: MessageStatus
+  serverRead: boolean
+  prior: number | null
+  error: ChatErrorCode | undefined
   /** Cached frozen view; `null` after any change. */
-  msg: ChatMessage | null = null
+  msg: ChatMessage | null
   /** Next candidate with the same key during an alignment pass. */
-  next: Entry | null = null
+  next: Entry | null
   /** Generation of the last replay that matched this entry. */
-  mark = 0
+  mark: number
   /** Order in which own messages were written to a socket (0 = never). */
-  seq = 0
-  constructor(
-    readonly id: string,
-    readonly mine: boolean,
-    readonly content: string,
-    public createdAt: string,
-    /** Epoch ms of send() for own messages (outbox), of receipt/storage otherwise. */
-    readonly sentAt: number,
-    public serverTime: boolean,
-    public status: MessageStatus,
-    public serverRead: boolean,
-    public prior: number | null,
-    public error: ChatErrorCode | undefined,
-  ) {}
+  seq: number
+}
+
+// A literal factory rather than a class with fields: one stable shape, no [[Define]] field semantics.
+function newEntry(id: string, mine: boolean, content: string, createdAt: string, sentAt: number, serverTime: boolean, status: MessageStatus, serverRead: boolean, prior: number | null, error: ChatErrorCode | undefined): Entry {
+  return { id, mine, content, createdAt, sentAt, serverTime, status, serverRead, prior, error, msg: null, next: null, mark: 0, seq: 0 }
 }
 
 /** Per-key state of one alignment pass. */
-class Slot {
-  head: Entry | null = null
+interface Slot {
+  head: Entry | null
   /** Own replay occurrences of this content seen so far. */
-  seen = 0
+  seen: number
 }
 
 let idPrefixCounter = 0
@@ -216,7 +219,7 @@ export class Timeline {
   }
 
   private entry(mine: boolean, content: string, createdAt: string, sentAt: number, serverTime: boolean, status: MessageStatus, serverRead: boolean, prior: number | null, error: ChatErrorCode | undefined): Entry {
-    return new Entry(this.newId(), mine, content, createdAt, sentAt, serverTime, status, serverRead, prior, error)
+    return newEntry(this.newId(), mine, content, createdAt, sentAt, serverTime, status, serverRead, prior, error)
   }
 
   private materialise(e: Entry, isRead: boolean): ChatMessage {
@@ -290,7 +293,7 @@ export class Timeline {
     const cold = this.coldEntries
     if (cold !== null) {
       const mine = frame.senderId === this.selfId
-      if (mine || frame.senderId === this.peerId) cold.push(new Entry(this.newId(), mine, frame.content, frame.timestamp, frame.time, true, 'sent', frame.isRead, null, undefined))
+      if (mine || frame.senderId === this.peerId) cold.push(newEntry(this.newId(), mine, frame.content, frame.timestamp, frame.time, true, 'sent', frame.isRead, null, undefined))
     }
     else {
       this.buffer.push(frame)
@@ -329,7 +332,7 @@ export class Timeline {
       const e = unsent[k] as Entry
       if (!isUnsentCandidate(e)) continue
       let slot = own.get(e.content)
-      if (slot === undefined) own.set(e.content, slot = new Slot())
+      if (slot === undefined) own.set(e.content, slot = { head: null, seen: 0 })
       e.next = slot.head
       slot.head = e
       ownCandidates = true
@@ -378,7 +381,7 @@ export class Timeline {
         const e = confirmed[k] as Entry
         const map = e.mine ? own : theirs
         let slot = map.get(e.content)
-        if (slot === undefined) map.set(e.content, slot = new Slot())
+        if (slot === undefined) map.set(e.content, slot = { head: null, seen: 0 })
         e.next = slot.head
         slot.head = e
       }
@@ -402,7 +405,7 @@ export class Timeline {
           }
         }
         if (match === null) {
-          match = new Entry(this.newId(), mine, f.content, f.timestamp, f.time, true, 'sent', f.isRead, null, undefined)
+          match = newEntry(this.newId(), mine, f.content, f.timestamp, f.time, true, 'sent', f.isRead, null, undefined)
           inserted++
         }
         else {
@@ -764,7 +767,7 @@ export class Timeline {
       const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
       const restoredStatus: MessageStatus = status === 'pending' ? 'unknown' : status
       const reason = restoredStatus === 'failed' ? (typeof error === 'string' ? error as ChatErrorCode : 'invalid_message') : undefined
-      const e = new Entry(id, true, content, isoOf(createdAt), createdAt, false, restoredStatus, false, restoredStatus === 'unknown' ? (prior ?? 0) : prior, reason)
+      const e = newEntry(id, true, content, isoOf(createdAt), createdAt, false, restoredStatus, false, restoredStatus === 'unknown' ? (prior ?? 0) : prior, reason)
       if (e.prior !== null) e.seq = ++this.writeSeq
       this.unsent.push(e)
       known.add(id)
