@@ -36,66 +36,68 @@ interface OwnerRecord {
 /** This client's claim on its outbox entries, and the liveness view of other owners. */
 export class OwnerLease {
   readonly ownerId: string
-  private timer: unknown = null
-  private releaseLock: (() => void) | null = null
-  private held: { names: ReadonlySet<string>; at: number } | null = null
-  private released = false
-  private readonly since: number
+  #timer: unknown = null
+  #releaseLock: (() => void) | null = null
+  #held: { names: ReadonlySet<string>; at: number } | null = null
+  #released = false
+  readonly #since: number
+  readonly #options: OwnerLeaseOptions
 
-  constructor(private readonly options: OwnerLeaseOptions) {
+  constructor(options: OwnerLeaseOptions) {
+    this.#options = options
     this.ownerId = options.ownerId
-    this.since = options.scheduler.now()
-    this.beat()
-    this.acquireLock()
+    this.#since = options.scheduler.now()
+    this.#beat()
+    this.#acquireLock()
     void this.queryLocks()
   }
 
-  private key(ownerId: string): string {
-    return `${this.options.storageKey}:owner:${ownerId}`
+  #key(ownerId: string): string {
+    return `${this.#options.storageKey}:owner:${ownerId}`
   }
 
-  private beat(): void {
-    if (this.released) return
-    const { storage, scheduler, heartbeatMs } = this.options
-    const record: OwnerRecord = { since: this.since, beat: scheduler.now() }
+  #beat(): void {
+    if (this.#released) return
+    const { storage, scheduler, heartbeatMs } = this.#options
+    const record: OwnerRecord = { since: this.#since, beat: scheduler.now() }
     try {
-      storage.setItem(this.key(this.ownerId), JSON.stringify(record))
+      storage.setItem(this.#key(this.ownerId), JSON.stringify(record))
     }
     catch {
       // storage full or unavailable: liveness then relies on the lock only
     }
-    this.timer = scheduler.setTimeout(() => {
-      this.timer = null
-      this.beat()
-      void this.queryLocks().then(() => this.options.onTick?.())
+    this.#timer = scheduler.setTimeout(() => {
+      this.#timer = null
+      this.#beat()
+      void this.queryLocks().then(() => this.#options.onTick?.())
     }, heartbeatMs)
   }
 
-  private acquireLock(): void {
-    const locks = this.options.locks
+  #acquireLock(): void {
+    const locks = this.#options.locks
     if (!locks) return
     const hold = new Promise<void>((resolve) => {
-      this.releaseLock = resolve
+      this.#releaseLock = resolve
     })
     try {
-      locks.request(this.key(this.ownerId), () => hold).catch(() => {})
+      locks.request(this.#key(this.ownerId), () => hold).catch(() => {})
     }
     catch {
-      this.releaseLock = null
+      this.#releaseLock = null
     }
   }
 
   /** Refresh the cached list of held locks (no-op without Web Locks). */
   async queryLocks(): Promise<void> {
-    const locks = this.options.locks
+    const locks = this.#options.locks
     if (!locks?.query) return
-    const at = this.options.scheduler.now()
+    const at = this.#options.scheduler.now()
     try {
       const state = await locks.query()
-      this.held = { names: new Set((state.held ?? []).map(l => l.name ?? '')), at }
+      this.#held = { names: new Set((state.held ?? []).map(l => l.name ?? '')), at }
     }
     catch {
-      this.held = null
+      this.#held = null
     }
   }
 
@@ -104,7 +106,7 @@ export class OwnerLease {
     if (ownerId === this.ownerId) return false
     let record: OwnerRecord | null = null
     try {
-      const raw = this.options.storage.getItem(this.key(ownerId))
+      const raw = this.#options.storage.getItem(this.#key(ownerId))
       const parsed: unknown = raw === null ? null : JSON.parse(raw)
       if (parsed && typeof parsed === 'object' && typeof (parsed as OwnerRecord).beat === 'number') record = parsed as OwnerRecord
     }
@@ -112,23 +114,23 @@ export class OwnerLease {
       record = null
     }
     if (!record) return true
-    const now = this.options.scheduler.now()
-    if (now - record.beat > STALE_PERIODS * this.options.heartbeatMs) return true
-    const held = this.held
-    if (held && held.at > record.since + LOCK_GRACE_MS && !held.names.has(this.key(ownerId))) return true
+    const now = this.#options.scheduler.now()
+    if (now - record.beat > STALE_PERIODS * this.#options.heartbeatMs) return true
+    const held = this.#held
+    if (held && held.at > record.since + LOCK_GRACE_MS && !held.names.has(this.#key(ownerId))) return true
     return false
   }
 
   /** Give up ownership: entries of this client become adoptable at once. */
   release(): void {
-    if (this.released) return
-    this.released = true
-    if (this.timer !== null) this.options.scheduler.clearTimeout(this.timer)
-    this.timer = null
-    this.releaseLock?.()
-    this.releaseLock = null
+    if (this.#released) return
+    this.#released = true
+    if (this.#timer !== null) this.#options.scheduler.clearTimeout(this.#timer)
+    this.#timer = null
+    this.#releaseLock?.()
+    this.#releaseLock = null
     try {
-      this.options.storage.removeItem(this.key(this.ownerId))
+      this.#options.storage.removeItem(this.#key(this.ownerId))
     }
     catch {
       // nothing to clean up
@@ -141,18 +143,9 @@ export interface OwnedOutboxEntry extends OutboxEntry {
   readonly owner: string
 }
 
-const STATUSES = new Set(['queued', 'pending', 'unknown', 'failed'])
-
+/** Only ownership is checked here: `Timeline.restore()` validates (and skips) the rest of every entry. */
 function isEntry(value: unknown): value is OwnedOutboxEntry {
-  if (!value || typeof value !== 'object') return false
-  const e = value as Record<string, unknown>
-  return typeof e.id === 'string'
-    && typeof e.owner === 'string'
-    && typeof e.content === 'string'
-    && typeof e.createdAt === 'number'
-    && typeof e.status === 'string' && STATUSES.has(e.status)
-    && (e.priorOccurrences === null || typeof e.priorOccurrences === 'number')
-    && (e.error === undefined || typeof e.error === 'string')
+  return typeof (value as OwnedOutboxEntry | null)?.owner === 'string'
 }
 
 function strip(entry: OwnedOutboxEntry): OutboxEntry {
@@ -163,20 +156,18 @@ function strip(entry: OwnedOutboxEntry): OutboxEntry {
 /** The outbox of one conversation in storage: `{storageKey}:outbox:{selfId}:{peerId}`. */
 export class OutboxStore {
   readonly key: string
+  readonly #storage: StorageAdapter
+  readonly #lease: OwnerLease
 
-  constructor(
-    private readonly storage: StorageAdapter,
-    storageKey: string,
-    selfId: UserId,
-    peerId: UserId,
-    private readonly lease: OwnerLease,
-  ) {
+  constructor(storage: StorageAdapter, storageKey: string, selfId: UserId, peerId: UserId, lease: OwnerLease) {
+    this.#storage = storage
+    this.#lease = lease
     this.key = `${storageKey}:outbox:${selfId}:${peerId}`
   }
 
-  private read(): OwnedOutboxEntry[] {
+  #read(): OwnedOutboxEntry[] {
     try {
-      const raw = this.storage.getItem(this.key)
+      const raw = this.#storage.getItem(this.key)
       if (raw === null) return []
       const parsed: unknown = JSON.parse(raw)
       const list = Array.isArray(parsed) ? parsed : []
@@ -187,10 +178,10 @@ export class OutboxStore {
     }
   }
 
-  private write(entries: readonly OwnedOutboxEntry[]): void {
+  #write(entries: readonly OwnedOutboxEntry[]): void {
     try {
-      if (entries.length === 0) this.storage.removeItem(this.key)
-      else this.storage.setItem(this.key, JSON.stringify(entries))
+      if (entries.length === 0) this.#storage.removeItem(this.key)
+      else this.#storage.setItem(this.key, JSON.stringify(entries))
     }
     catch {
       // storage full or unavailable: the outbox lives in memory only
@@ -199,32 +190,32 @@ export class OutboxStore {
 
   /** Take this client's own persisted entries and every dead owner's (now owned by this client). */
   load(): OutboxEntry[] {
-    return this.claim(e => e.owner === this.lease.ownerId || this.lease.isDead(e.owner))
+    return this.#claim(e => e.owner === this.#lease.ownerId || this.#lease.isDead(e.owner))
   }
 
   /** Take entries of owners that died since (none of this client's own). */
   adoptDead(): OutboxEntry[] {
-    return this.claim(e => e.owner !== this.lease.ownerId && this.lease.isDead(e.owner))
+    return this.#claim(e => e.owner !== this.#lease.ownerId && this.#lease.isDead(e.owner))
   }
 
   /** Some dead owner's entries wait to be adopted. */
   hasAdoptable(): boolean {
-    return this.read().some(e => e.owner !== this.lease.ownerId && this.lease.isDead(e.owner))
+    return this.#read().some(e => e.owner !== this.#lease.ownerId && this.#lease.isDead(e.owner))
   }
 
-  private claim(take: (e: OwnedOutboxEntry) => boolean): OutboxEntry[] {
-    const all = this.read()
+  #claim(take: (e: OwnedOutboxEntry) => boolean): OutboxEntry[] {
+    const all = this.#read()
     const taken = all.filter(take)
     if (taken.length === 0) return []
-    const owner = this.lease.ownerId
-    this.write(all.map(e => (take(e) ? { ...e, owner } : e)))
+    const owner = this.#lease.ownerId
+    this.#write(all.map(e => (take(e) ? { ...e, owner } : e)))
     return taken.map(strip)
   }
 
   /** Replace this client's entries with `entries`, keeping other owners' untouched. */
   save(entries: readonly OutboxEntry[]): void {
-    const owner = this.lease.ownerId
-    const others = this.read().filter(e => e.owner !== owner)
-    this.write([...others, ...entries.map(e => ({ ...e, owner }))])
+    const owner = this.#lease.ownerId
+    const others = this.#read().filter(e => e.owner !== owner)
+    this.#write([...others, ...entries.map(e => ({ ...e, owner }))])
   }
 }
