@@ -23,6 +23,7 @@ const steps = [
   vitest('vue', ['--project', 'vue']),
   vitest('dom', ['--project', 'dom']),
   check('build', 'npx', ['unbuild']),
+  check('package-exports', 'node', ['scripts/check-package.mjs']),
   check('size-budget', 'node', ['--import', 'tsx', 'bench/size.ts', '--check']),
   vitest('nuxt', ['--config', 'test/nuxt/vitest.config.ts']),
   vitest('e2e', ['--config', 'test/e2e/vitest.config.ts']),
