@@ -112,7 +112,11 @@ function notAuthenticated(): ChatError {
 }
 
 function sessionExpired(status?: number): ChatError {
-  return new ChatError('unauthorized', 'The session has expired: sign in again', status === undefined ? {} : { status })
+  return new ChatError('unauthorized', 'Session expired: sign in again', { status })
+}
+
+function destroyedError(): ChatError {
+  return new ChatError('closed', 'Client destroyed')
 }
 
 /** Normalise the server's user object (`id` becomes a string); `null` when it is not a user. */
@@ -134,9 +138,10 @@ export function normaliseUser(value: unknown, fallbackId: UserId | null = null):
  * const token = await auth.getAccessToken()
  */
 export function createAuth(deps: AuthDeps): AuthController {
+  const { apiUrl, storage, scheduler, userIdClaim, refreshThresholdMs, clockSkewMs } = deps
   const authKey = `${deps.storageKey}:auth`
-  const lockName = `${deps.storageKey}:auth:refresh`
-  const http: HttpOptions = { fetch: deps.fetch, scheduler: deps.scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 }
+  const lockName = `${authKey}:refresh`
+  const http: HttpOptions = { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 }
   const instanceId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
   const events = createEmitter<ChatAuthEvents>()
   const locks = deps.crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
@@ -167,14 +172,12 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
   }
 
-  function now(): number {
-    return deps.scheduler.now()
-  }
+  const now = (): number => scheduler.now()
 
   /** `offset`: `'fresh'` for a token the server just issued (measures the clock offset), else the known offset. */
   function makeSession(tokens: TokenPair, user: ChatUser | null, offset: number | 'fresh'): Session {
     const claims = readClaims(tokens.access)
-    const userId = userIdFrom(claims, deps.userIdClaim) ?? user?.id ?? null
+    const userId = userIdFrom(claims, userIdClaim) ?? user?.id ?? null
     const offsetMs = offset === 'fresh' ? clockOffset(claims, now()) : offset
     if (offset === 'fresh') knownOffset = offsetMs
     return {
@@ -182,67 +185,60 @@ export function createAuth(deps: AuthDeps): AuthController {
       refresh: typeof tokens.refresh === 'string' && tokens.refresh.length > 0 ? tokens.refresh : undefined,
       user: user ?? null,
       userId,
-      timing: tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs, offsetMs),
+      timing: tokenTiming(claims, refreshThresholdMs, clockSkewMs, offsetMs),
     }
   }
 
   // ---- storage -------------------------------------------------------------------------------
 
-  function readStored(): StoredAuth | null {
+  /** The stored record: `undefined` when there is none (or storage throws), `null` when unreadable. */
+  function readRecord(): Record<string, unknown> | null | undefined {
     let raw: string | null
     try {
-      raw = deps.storage.getItem(authKey)
+      raw = storage.getItem(authKey)
     }
     catch {
-      return null
+      return undefined
     }
-    if (raw === null) return null
-    let parsed: unknown
+    if (raw === null) return undefined
     try {
-      parsed = JSON.parse(raw)
+      return asRecord(JSON.parse(raw))
     }
     catch {
-      parsed = null
-    }
-    const record = asRecord(parsed)
-    if (record?.ended === 'unauthorized') return null
-    if (!record || typeof record.access !== 'string' || tryReadClaims(record.access) === null) {
-      safeRemove()
-      log('warn', 'discarded unreadable auth data from storage')
       return null
     }
-    const stored: StoredAuth = { access: record.access }
-    if (typeof record.refresh === 'string') stored.refresh = record.refresh
-    stored.user = normaliseUser(record.user)
-    if (typeof record.offsetMs === 'number' && Number.isFinite(record.offsetMs)) stored.offsetMs = record.offsetMs
-    return stored
+  }
+
+  function readStored(): StoredAuth | null {
+    const record = readRecord()
+    if (record === undefined || record?.ended === 'unauthorized') return null
+    if (!record || typeof record.access !== 'string' || !tryReadClaims(record.access)) {
+      safeRemove()
+      log('warn', 'discarded unreadable stored auth')
+      return null
+    }
+    const { access, refresh, offsetMs } = record
+    return {
+      access,
+      refresh: typeof refresh === 'string' ? refresh : undefined,
+      user: normaliseUser(record.user),
+      offsetMs: typeof offsetMs === 'number' && Number.isFinite(offsetMs) ? offsetMs : undefined,
+    }
   }
 
   function writeStored(next: Session): void {
-    const stored: StoredAuth = { access: next.access, user: next.user, offsetMs: next.timing.offsetMs }
-    if (next.refresh !== undefined) stored.refresh = next.refresh
+    const stored: StoredAuth = { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs }
     try {
-      deps.storage.setItem(authKey, JSON.stringify(stored))
+      storage.setItem(authKey, JSON.stringify(stored))
     }
     catch {
-      log('warn', 'could not persist the session; it lives in memory only')
-    }
-  }
-
-  /** Storage holds the tombstone another tab left when the server rejected the shared session. */
-  function storageSaysUnauthorized(): boolean {
-    try {
-      const raw = deps.storage.getItem(authKey)
-      return raw !== null && asRecord(JSON.parse(raw))?.ended === 'unauthorized'
-    }
-    catch {
-      return false
+      log('warn', 'session kept in memory only')
     }
   }
 
   function safeRemove(): void {
     try {
-      deps.storage.removeItem(authKey)
+      storage.removeItem(authKey)
     }
     catch {
       // Storage that cannot remove cannot hold our tokens either.
@@ -305,13 +301,13 @@ export function createAuth(deps: AuthDeps): AuthController {
     const stored = readStored()
     if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess)) {
       try {
-        deps.storage.setItem(authKey, JSON.stringify({ ended: 'unauthorized' }))
+        storage.setItem(authKey, JSON.stringify({ ended: 'unauthorized' }))
       }
       catch {
         safeRemove()
       }
     }
-    log('warn', 'session rejected by the server', { status: error.status })
+    log('warn', 'session rejected', { status: error.status })
     clearLocal('unauthorized')
     broadcast('unauthorized')
     events.emit('unauthorized', error)
@@ -325,7 +321,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     const stored = readStored()
     if (!stored) {
       if (!session) return
-      if (reason === 'unauthorized' || storageSaysUnauthorized()) {
+      if (reason === 'unauthorized' || readRecord()?.ended === 'unauthorized') {
         clearLocal('unauthorized')
         events.emit('unauthorized', sessionExpired(401))
       }
@@ -349,7 +345,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       return
     }
     if (!session) generation++
-    log('debug', 'adopted a session written by another tab')
+    log('debug', 'adopted a stored session')
     session = next
     if (status !== 'refreshing') status = 'authenticated'
     retryAttempt = 0
@@ -360,7 +356,7 @@ export function createAuth(deps: AuthDeps): AuthController {
   // ---- scheduling ----------------------------------------------------------------------------
 
   function cancelTimer(): void {
-    if (timer !== undefined) deps.scheduler.clearTimeout(timer)
+    if (timer !== undefined) scheduler.clearTimeout(timer)
     timer = undefined
   }
 
@@ -376,7 +372,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (due === null) return
     let delay = Math.max(0, due - now(), lastRefreshAt + MIN_REFRESH_SPACING_MS - now())
     if (retryAttempt > 0) delay = Math.max(delay, retryDelay(retryAttempt))
-    timer = deps.scheduler.setTimeout(onTimer, Math.min(delay, MAX_TIMER_MS))
+    timer = scheduler.setTimeout(onTimer, Math.min(delay, MAX_TIMER_MS))
   }
 
   function onTimer(): void {
@@ -390,7 +386,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       if (destroyed || !session || (isChatError(error) && (error.code === 'unauthorized' || error.code === 'not_authenticated')))
         return
       retryAttempt++
-      log('debug', 'scheduled refresh failed; retrying later', { attempt: retryAttempt, code: isChatError(error) ? error.code : 'unknown' })
+      log('debug', 'refresh failed; will retry', { attempt: retryAttempt })
       schedule()
     })
   }
@@ -400,29 +396,24 @@ export function createAuth(deps: AuthDeps): AuthController {
   async function postRefresh(gen: number, refreshToken: string): Promise<void> {
     const response = await requestJson(http, {
       method: 'POST',
-      url: `${deps.apiUrl}/api/auth/token/refresh/`,
+      url: `${apiUrl}/api/auth/token/refresh/`,
       body: { refresh: refreshToken },
       label: 'token refresh',
     })
     if (gen !== generation || destroyed) return
     if (response.status === 401) throw sessionExpired(401)
-    if (!response.ok)
-      throw new ChatError('refresh_failed', `token refresh: unexpected HTTP ${response.status}`, { status: response.status })
     const body = asRecord(response.body)
-    if (!body || typeof body.access !== 'string')
-      throw new ChatError('refresh_failed', 'token refresh: the response holds no access token', { status: response.status })
-    let next: Session
-    try {
-      next = makeSession(
-        { access: body.access, refresh: typeof body.refresh === 'string' ? body.refresh : refreshToken },
-        session?.user ?? null,
-        'fresh',
-      )
+    let next: Session | null = null
+    if (response.ok) {
+      try {
+        const refresh = typeof body?.refresh === 'string' ? body.refresh : refreshToken
+        next = makeSession({ access: body?.access as string, refresh }, session?.user ?? null, 'fresh')
+      }
+      catch {
+        // No readable access token: reported below.
+      }
     }
-    catch {
-      throw new ChatError('refresh_failed', 'token refresh: the server returned an unreadable access token', { status: response.status })
-    }
-    log('debug', 'access token refreshed', { rotated: typeof body.refresh === 'string' })
+    if (!next) throw new ChatError('refresh_failed', `Token refresh failed (HTTP ${response.status})`, { status: response.status })
     lastRefreshAt = now()
     commit(next)
   }
@@ -442,7 +433,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       let poll: unknown
       const finish = (value: boolean): void => {
         channelWaiters.delete(check)
-        if (poll !== undefined) deps.scheduler.clearTimeout(poll)
+        if (poll !== undefined) scheduler.clearTimeout(poll)
         resolve(value)
       }
       // Polling covers environments without BroadcastChannel; the channel makes it prompt.
@@ -450,10 +441,10 @@ export function createAuth(deps: AuthDeps): AuthController {
         if (destroyed) return finish(false)
         if (rotatedElsewhere(used)) return finish(true)
         if (now() >= deadline) return finish(false)
-        poll = deps.scheduler.setTimeout(check, Math.min(50, Math.max(1, deadline - now())))
+        poll = scheduler.setTimeout(check, Math.min(50, Math.max(1, deadline - now())))
       }
       channelWaiters.add(check)
-      poll = deps.scheduler.setTimeout(check, Math.min(50, ms))
+      poll = scheduler.setTimeout(check, Math.min(50, ms))
     })
   }
 
@@ -469,7 +460,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (!session) throw noSessionError()
     const used = session.refresh
     const usedAccess = session.access
-    if (used === undefined) throw new ChatError('refresh_failed', 'No refresh token to refresh with')
+    if (used === undefined) throw new ChatError('refresh_failed', 'No refresh token')
     try {
       await refreshRoundTrip(gen, used)
     }
@@ -489,7 +480,6 @@ export function createAuth(deps: AuthDeps): AuthController {
       if (!(await waitForRotation(used, graceMs)) || gen !== generation) throw error
       syncFromStorage()
       if (!session) throw noSessionError()
-      log('debug', 'refresh token was rotated by another tab; adopted it')
       if (!isRefreshDue(session.timing, now())) return
       if (session.refresh === undefined || session.refresh === used) throw error
       await postRefresh(gen, session.refresh)
@@ -513,7 +503,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   async function runRefresh(): Promise<void> {
     syncFromStorage()
-    if (!session) throw status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+    if (!session) throw noSessionError()
     const gen = generation
     const { access, refresh: refreshToken } = session
     if (refreshToken === undefined) {
@@ -522,20 +512,15 @@ export function createAuth(deps: AuthDeps): AuthController {
         declareUnauthorized(error, undefined, access)
         throw error
       }
-      throw new ChatError('refresh_failed', 'No refresh token to refresh with')
+      throw new ChatError('refresh_failed', 'No refresh token')
     }
     if (status === 'authenticated') {
       status = 'refreshing'
       publish()
     }
     try {
+      // A 401 was already declared inside refreshOnce (under the lock).
       await refreshWithLock(gen, access, refreshToken)
-    }
-    catch (error) {
-      if (isChatError(error) && error.code === 'unauthorized' && gen === generation) {
-        declareUnauthorized(error, session?.refresh ?? refreshToken, session?.access ?? access)
-      }
-      throw error
     }
     finally {
       if (status === 'refreshing' && !destroyed) {
@@ -546,7 +531,7 @@ export function createAuth(deps: AuthDeps): AuthController {
   }
 
   function refresh(): Promise<void> {
-    if (destroyed) return Promise.reject(new ChatError('closed', 'The chat client was destroyed'))
+    if (destroyed) return Promise.reject(destroyedError())
     if (!refreshInFlight) {
       refreshInFlight = runRefresh().finally(() => {
         refreshInFlight = null
@@ -558,9 +543,9 @@ export function createAuth(deps: AuthDeps): AuthController {
   // ---- public API ----------------------------------------------------------------------------
 
   async function getAccessToken(): Promise<string> {
-    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    if (destroyed) throw destroyedError()
     syncFromStorage()
-    if (!session) throw status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+    if (!session) throw noSessionError()
     if (!isRefreshDue(session.timing, now())) return session.access
     if (session.refresh === undefined && !isExpired(session.timing, now())) return session.access
     try {
@@ -574,7 +559,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       throw error
     }
     const current = session as Session | null
-    if (!current) throw status === 'unauthorized' ? sessionExpired() : notAuthenticated()
+    if (!current) throw noSessionError()
     return current.access
   }
 
@@ -609,13 +594,13 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (!session) return 'unauthorized'
     if (session.access !== tokenUsed && !isExpired(session.timing, now())) return 'refreshed'
     const claims = tryReadClaims(tokenUsed)
-    const timing = claims ? tokenTiming(claims, deps.refreshThresholdMs, deps.clockSkewMs, knownOffset) : null
+    const timing = claims ? tokenTiming(claims, refreshThresholdMs, clockSkewMs, knownOffset) : null
     // A token already handled once goes to the server even if it looks stale: no refresh loop.
     if (!diagnosed.has(tokenUsed) && (!timing || isRefreshDue(timing, now())))
       return refreshForDiagnosis(tokenUsed)
     let response: JsonResponse
     try {
-      response = await requestJson(http, { method: 'GET', url: `${deps.apiUrl}/api/auth/me/`, token: tokenUsed, label: 'session check' })
+      response = await requestJson(http, { method: 'GET', url: `${apiUrl}/api/auth/me/`, token: tokenUsed, label: 'session check' })
     }
     catch {
       return 'outage'
@@ -633,36 +618,29 @@ export function createAuth(deps: AuthDeps): AuthController {
   }
 
   async function login(email: string, password: string): Promise<ChatUser> {
-    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    if (destroyed) throw destroyedError()
     const response = await requestJson(http, {
       method: 'POST',
-      url: `${deps.apiUrl}/api/auth/login/`,
+      url: `${apiUrl}/api/auth/login/`,
       body: { email, password },
       label: 'login',
     })
-    if (response.status === 401) {
-      const body = asRecord(response.body)
-      throw new ChatError('invalid_credentials', 'Wrong email or password', body ? { status: 401, details: body } : { status: 401 })
-    }
-    if (!response.ok) throw errorFromResponse(response, 'login')
     const body = asRecord(response.body)
+    if (response.status === 401)
+      throw new ChatError('invalid_credentials', 'Wrong email or password', { status: 401, details: body ?? undefined })
+    if (!response.ok) throw errorFromResponse(response, 'login')
     const tokens = asRecord(body?.tokens)
-    if (!body || !tokens || typeof tokens.access !== 'string')
-      throw new ChatError('http', 'login: unexpected response from the server', { status: response.status })
-    const pair: TokenPair = { access: tokens.access }
-    if (typeof tokens.refresh === 'string') pair.refresh = tokens.refresh
-    let next: Session
+    let next: Session | null = null
     try {
-      const claims = readClaims(pair.access)
-      const user = normaliseUser(body.user, userIdFrom(claims, deps.userIdClaim))
-      next = makeSession(pair, user, 'fresh')
+      const access = tokens?.access as string
+      next = makeSession({ access, refresh: tokens?.refresh as string | undefined }, normaliseUser(body?.user, userIdFrom(readClaims(access), userIdClaim)), 'fresh')
     }
     catch {
-      throw new ChatError('http', 'login: the server returned an unreadable access token', { status: response.status })
+      // Reported below as an unexpected response.
     }
-    const user = next.user
-    if (!user) throw new ChatError('http', 'login: the response holds no user', { status: response.status })
-    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
+    const user = next?.user
+    if (!next || !user) throw new ChatError('http', 'login: unexpected response', { status: response.status })
+    if (destroyed) throw destroyedError()
     generation++
     diagnosed.clear()
     commit(next)
@@ -678,7 +656,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   async function me(): Promise<ChatUser> {
     let token = await getAccessToken()
-    const call = (bearer: string) => requestJson(http, { method: 'GET', url: `${deps.apiUrl}/api/auth/me/`, token: bearer, label: 'me' })
+    const call = (bearer: string) => requestJson(http, { method: 'GET', url: `${apiUrl}/api/auth/me/`, token: bearer, label: 'me' })
     let response = await call(token)
     if (response.status === 401) {
       await refresh()
@@ -694,7 +672,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
     if (!response.ok) throw errorFromResponse(response, 'me')
     const user = normaliseUser(response.body)
-    if (!user) throw new ChatError('http', 'me: unexpected response from the server', { status: response.status })
+    if (!user) throw new ChatError('http', 'me: unexpected response', { status: response.status })
     const current = session as Session | null
     if (current && current.access === token && !destroyed) {
       session = { ...current, user }
@@ -706,11 +684,9 @@ export function createAuth(deps: AuthDeps): AuthController {
   }
 
   function setTokens(tokens: TokenPair, user?: ChatUser): void {
-    if (destroyed) throw new ChatError('closed', 'The chat client was destroyed')
-    if (!tokens || typeof tokens.access !== 'string')
-      throw new ChatError('validation', 'setTokens: `access` must be a JWT string')
-    const claims = readClaims(tokens.access)
-    const normalised = user === undefined ? null : normaliseUser(user, userIdFrom(claims, deps.userIdClaim))
+    if (destroyed) throw destroyedError()
+    const claims = readClaims(tokens?.access)
+    const normalised = user === undefined ? null : normaliseUser(user, userIdFrom(claims, userIdClaim))
     const next = makeSession(tokens, normalised, knownOffset)
     generation++
     diagnosed.clear()

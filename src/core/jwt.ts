@@ -4,6 +4,8 @@
  */
 import { jwtDecode } from 'jwt-decode'
 import { ChatError } from './errors'
+import { asRecord } from './http'
+import { normaliseUserId } from './protocol'
 import type { UserId } from './types'
 
 /** Decoded JWT payload: registered claims plus whatever the server adds (`user_id`, `token_type`, ...). */
@@ -20,17 +22,14 @@ export interface JwtClaims {
  * @throws ChatError `validation` when the token is not a decodable JWT (the message never contains the token)
  */
 export function readClaims(token: string): JwtClaims {
-  if (typeof token !== 'string' || token.length === 0)
-    throw new ChatError('validation', 'Token is empty or not a string')
-  let payload: unknown
+  let payload: unknown = null
   try {
     payload = jwtDecode<unknown>(token)
   }
   catch {
-    throw new ChatError('validation', 'Token is not a decodable JWT')
+    // jwt-decode names what is wrong; one message (without the token) says enough.
   }
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
-    throw new ChatError('validation', 'Token payload is not a JSON object')
+  if (!asRecord(payload)) throw new ChatError('validation', 'Not a readable JWT')
   return payload as JwtClaims
 }
 
@@ -44,14 +43,9 @@ export function tryReadClaims(token: string): JwtClaims | null {
   }
 }
 
-/** `exp` as epoch ms, or `null` when the token carries no (numeric) `exp`. */
-export function expiresAt(claims: JwtClaims): number | null {
-  return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : null
-}
-
-/** `iat` as epoch ms, or `null`. */
-export function issuedAt(claims: JwtClaims): number | null {
-  return typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat * 1000 : null
+/** A numeric-date claim (`exp`, `iat`) as epoch ms, or `null` when absent or not a finite number. */
+function claimMs(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : null
 }
 
 /**
@@ -59,14 +53,7 @@ export function issuedAt(claims: JwtClaims): number | null {
  * Non-numeric string ids (UUIDs) are kept as they are.
  */
 export function normaliseId(value: unknown): UserId | null {
-  if (typeof value === 'number')
-    return Number.isSafeInteger(value) && value >= 0 ? String(value) : null
-  if (typeof value === 'string') {
-    const trimmed = value.trim()
-    if (trimmed.length === 0) return null
-    return /^\d+$/.test(trimmed) ? String(Number(trimmed)) : trimmed
-  }
-  return null
+  return normaliseUserId(value) ?? (typeof value === 'string' && value.trim() || null)
 }
 
 /**
@@ -100,8 +87,8 @@ export interface TokenTiming {
  * @default offsetMs 0
  */
 export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number, offsetMs = 0): TokenTiming {
-  const exp = expiresAt(claims)
-  const iat = issuedAt(claims)
+  const exp = claimMs(claims.exp)
+  const iat = claimMs(claims.iat)
   const lifetime = exp !== null && iat !== null && exp > iat ? exp - iat : Number.POSITIVE_INFINITY
   const marginMs = Math.max(0, Math.min(clockSkewMs, lifetime / 4))
   const leadMs = Math.max(marginMs, Math.min(thresholdMs, lifetime / 2))
@@ -114,7 +101,7 @@ export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs:
  * slightly earlier. `0` when the token has no `iat`.
  */
 export function clockOffset(claims: JwtClaims, receivedAt: number): number {
-  const iat = issuedAt(claims)
+  const iat = claimMs(claims.iat)
   return iat === null ? 0 : receivedAt - iat
 }
 
