@@ -17,6 +17,7 @@ const check = (name, cmd, args, env = {}) => ({ name, kind: 'check', cmd, args, 
 const steps = [
   check('lint', 'npx', ['eslint', '.']),
   check('typecheck', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.json']),
+  check('typecheck-nuxt', 'npx', ['nuxi', 'typecheck', 'playground']),
   check('types-consumer', 'npx', ['vue-tsc', '--noEmit', '-p', 'test/types/tsconfig.json']),
   vitest('unit', ['--project', 'unit']),
   vitest('integration', ['--project', 'integration']),
