@@ -81,6 +81,8 @@ export interface AuthController extends ChatAuth {
   diagnoseHandshakeFailure(tokenUsed: string): Promise<'outage' | 'refreshed' | 'unauthorized'>
   /** Stop timers, close the channel, drop listeners. Storage is kept. */
   destroy(): void
+  /** The public part alone (what `client.auth` exposes: no diagnosis, no `destroy`). */
+  readonly api: ChatAuth
 }
 
 interface Session {
@@ -723,10 +725,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   syncFromStorage()
 
-  return {
-    get userId() {
-      return session?.userId ?? null
-    },
+  const api: ChatAuth = {
     getState: () => state,
     subscribe: listener => events.on('change', () => listener()),
     on: (event, handler) => events.on(event, handler),
@@ -736,6 +735,13 @@ export function createAuth(deps: AuthDeps): AuthController {
     setTokens,
     getAccessToken,
     refresh,
+  }
+  return {
+    ...api,
+    api,
+    get userId() {
+      return session?.userId ?? null
+    },
     diagnoseHandshakeFailure,
     destroy,
   }

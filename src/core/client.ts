@@ -3,14 +3,12 @@
  * connect once a user is signed in and close when the last consumer releases them.
  */
 import { createAuth } from './auth'
-import type { ConnectionAuth } from './connection'
 import { ConversationCore, type NotifyStrategy } from './conversation'
 import { ChatError } from './errors'
 import { OwnerLease } from './outbox'
 import { resolveOptions, type ChatRuntimeInjections, type ResolvedOptions } from './options'
 import type {
   AuthState,
-  ChatAuth,
   ChatClient,
   ChatClientOptions,
   Conversation,
@@ -79,20 +77,7 @@ function invalidConversation(peerId: string, error: ChatError): Conversation {
  */
 export function createChatClient(options: CreateChatClientOptions = {}): ChatClient {
   const resolved: ResolvedOptions = resolveOptions(options)
-  const auth = createAuth({
-    apiUrl: resolved.apiUrl,
-    fetch: resolved.fetch,
-    storage: resolved.storage,
-    storageKey: resolved.storageKey,
-    scheduler: resolved.scheduler,
-    userIdClaim: resolved.userIdClaim,
-    refreshThresholdMs: resolved.refreshThresholdMs,
-    clockSkewMs: resolved.clockSkewMs,
-    crossTab: resolved.crossTab,
-    ...(resolved.logger ? { logger: resolved.logger } : {}),
-    ...(resolved.locks ? { locks: resolved.locks } : {}),
-    ...(resolved.createChannel ? { createChannel: resolved.createChannel } : {}),
-  })
+  const auth = createAuth(resolved)
   const pool = new Map<UserId, PoolEntry>()
   let destroyed = false
   let counter = 0
@@ -113,11 +98,6 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
       }
     },
   })
-
-  const connectionAuth: ConnectionAuth = {
-    getAccessToken: () => auth.getAccessToken(),
-    diagnoseHandshakeFailure: token => auth.diagnoseHandshakeFailure(token),
-  }
 
   function apply(core: ConversationCore, state: AuthState): void {
     if (state.status === 'unauthorized') {
@@ -162,20 +142,8 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     }
   }
 
-  const publicAuth: ChatAuth = {
-    getState: () => auth.getState(),
-    subscribe: listener => auth.subscribe(listener),
-    on: (event, handler) => auth.on(event, handler),
-    login: (email, password) => auth.login(email, password),
-    logout: () => auth.logout(),
-    me: () => auth.me(),
-    setTokens: (tokens, user) => auth.setTokens(tokens, user),
-    getAccessToken: () => auth.getAccessToken(),
-    refresh: () => auth.refresh(),
-  }
-
   return {
-    auth: publicAuth,
+    auth: auth.api,
     conversation(peerId) {
       const parsed = parsePeerId(peerId)
       if (!parsed.ok) return invalidConversation(String(peerId), parsed.error)
@@ -185,7 +153,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
         const core = new ConversationCore({
           peerId: parsed.peerId,
           options: resolved,
-          auth: connectionAuth,
+          auth,
           lease,
           newId,
           ...(options.notify ? { notify: options.notify } : {}),

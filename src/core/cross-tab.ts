@@ -3,9 +3,14 @@
  * core uses, how to find them in the environment, and an in-process lock manager for tests.
  */
 
-/** The part of `navigator.locks` the core uses: an exclusive lock held while `callback` runs. */
+/**
+ * The part of the Web Locks API (`navigator.locks`) the core uses: `request` (an exclusive lock held
+ * while `callback` runs) for token refresh and outbox ownership, `query` (optional) to tell at once
+ * that another tab's owner lock is gone.
+ */
 export interface LockManagerLike {
   request<T>(name: string, callback: (lock: unknown) => Promise<T> | T): Promise<T>
+  query?(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>
 }
 
 /** The part of `BroadcastChannel` the core uses. */

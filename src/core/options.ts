@@ -11,17 +11,11 @@ import type {
   StorageAdapter,
   WebSocketConstructor,
 } from './types'
-import { defaultChannelFactory, type BroadcastChannelLike, type LockManagerLike as CrossTabLocks } from './cross-tab'
+import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
 import { createMemoryStorage } from './storage'
 import { resolveUrls, type LocationLike } from './urls'
 
-/**
- * The part of the Web Locks API (`navigator.locks`) the runtime uses: `request` for token refresh
- * and outbox ownership, `query` (optional) to tell at once that another tab's owner lock is gone.
- */
-export interface LockManagerLike extends CrossTabLocks {
-  query?(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>
-}
+export type { LockManagerLike } from './cross-tab'
 
 /** Environment injections beyond `ChatClientOptions` (tests, embedders). */
 export interface ChatRuntimeInjections {
@@ -124,11 +118,6 @@ function defaultFetch(): FetchLike {
   const f = (globalThis as { fetch?: FetchLike }).fetch
   if (typeof f === 'function') return f.bind(globalThis) as FetchLike
   return () => Promise.reject(new TypeError('fetch is not available'))
-}
-
-function defaultLocks(): LockManagerLike | null {
-  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks
-  return locks && typeof locks.request === 'function' ? locks : null
 }
 
 /** Apply every documented default. Never throws: nonsense numbers fall back to the default. */
