@@ -36,54 +36,45 @@ export interface JsonResponse {
  * rejects only with ChatError `network` (no answer: refused, DNS, CORS, timeout).
  */
 export async function requestJson(options: HttpOptions, request: JsonRequest): Promise<JsonResponse> {
+  const { label, body, token } = request
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json'
-  if (request.token !== undefined) headers.Authorization = `Bearer ${request.token}`
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`
 
-  const controller = typeof AbortController === 'function' ? new AbortController() : null
-  const timeoutMs = options.timeoutMs ?? 15_000
+  const controller = new AbortController()
+  const { scheduler, timeoutMs = 15_000 } = options
   let timedOut = false
-  const timer = controller && options.scheduler && Number.isFinite(timeoutMs)
-    ? options.scheduler.setTimeout(() => {
+  const timer = scheduler && Number.isFinite(timeoutMs)
+    ? scheduler.setTimeout(() => {
         timedOut = true
         controller.abort()
       }, timeoutMs)
     : undefined
-
+  let status: number | undefined
   try {
-    const init: Parameters<FetchLike>[1] = { method: request.method, headers }
-    if (request.body !== undefined) init.body = JSON.stringify(request.body)
-    if (controller) init.signal = controller.signal
-    let response: Awaited<ReturnType<FetchLike>>
+    const response = await options.fetch(request.url, {
+      method: request.method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: controller.signal,
+    })
+    status = response.status
+    const text = await response.text()
+    let parsed: unknown = null
     try {
-      response = await options.fetch(request.url, init)
+      parsed = text ? JSON.parse(text) : null
     }
-    catch (cause) {
-      throw new ChatError('network', timedOut
-        ? `${request.label}: no answer within ${timeoutMs} ms`
-        : `${request.label}: the server could not be reached`, { cause: safeCause(cause) })
+    catch {
+      // Not JSON (an HTML error page): the status says enough.
     }
-    let text = ''
-    try {
-      text = await response.text()
-    }
-    catch (cause) {
-      throw new ChatError('network', `${request.label}: the response was cut off`, { status: response.status, cause: safeCause(cause) })
-    }
-    return { status: response.status, ok: response.ok, body: parseJson(text) }
+    return { status, ok: response.ok, body: parsed }
+  }
+  catch (cause) {
+    const why = timedOut ? `no answer within ${timeoutMs} ms` : status === undefined ? 'server unreachable' : 'response cut off'
+    throw new ChatError('network', `${label}: ${why}`, { status, cause: safeCause(cause) })
   }
   finally {
-    if (timer !== undefined) options.scheduler?.clearTimeout(timer)
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (text.length === 0) return null
-  try {
-    return JSON.parse(text) as unknown
-  }
-  catch {
-    return null
+    if (timer !== undefined) scheduler?.clearTimeout(timer)
   }
 }
 
@@ -105,11 +96,9 @@ export function asRecord(value: unknown): Record<string, unknown> | null {
  * 401 → `unauthorized`, anything else → `http`. Always carries `status`.
  */
 export function errorFromResponse(response: JsonResponse, label: string): ChatError {
-  const details = asRecord(response.body) ?? undefined
-  const options = details ? { status: response.status, details } : { status: response.status }
-  if (response.status === 400)
-    return new ChatError('validation', `${label}: the server rejected the request (HTTP 400)`, options)
-  if (response.status === 401)
-    return new ChatError('unauthorized', `${label}: not authorised (HTTP 401)`, options)
-  return new ChatError('http', `${label}: unexpected HTTP ${response.status}`, options)
+  const { status } = response
+  return new ChatError(status === 400 ? 'validation' : status === 401 ? 'unauthorized' : 'http', `${label}: HTTP ${status}`, {
+    status,
+    details: asRecord(response.body) ?? undefined,
+  })
 }
