@@ -58,7 +58,7 @@ export function resolveUrls(options: ResolveUrlsOptions, location: LocationLike 
 }
 
 /** A peer id as the server expects it, or an `invalid_peer` ChatError. Never throws. */
-export function parsePeerId(peerId: unknown): { ok: true; peerId: UserId } | { ok: false; error: ChatError } {
+export function parsePeerId(peerId: unknown): { ok: true; peerId: UserId; error?: undefined } | { ok: false; error: ChatError } {
   const id = normaliseUserId(peerId)
   if (id === null) {
     return {

@@ -25,11 +25,11 @@ export const ChatContextKey: InjectionKey<ChatContext> = Symbol('vue-realtime-ch
 /** @internal The app's chat context, or a `ChatSetupError` that names the fix. */
 export function injectChatContext(caller: string): ChatContext {
   if (!hasInjectionContext()) {
-    throw new ChatSetupError('no_context', `${caller}() must be called inside a component's setup() (or app.runWithContext()) of an app with the chat plugin installed: ${SETUP_HINT}`)
+    throw new ChatSetupError('no_context', `${caller}() must run in setup() (or app.runWithContext()) of an app with ${SETUP_HINT}`)
   }
   const context = inject(ChatContextKey, null)
   if (!context) {
-    throw new ChatSetupError('plugin_missing', `${caller}() found no chat plugin in this app. Install it once where the app is created: ${SETUP_HINT}`)
+    throw new ChatSetupError('plugin_missing', `${caller}() found no chat plugin. Install it once: ${SETUP_HINT}`)
   }
   return context
 }

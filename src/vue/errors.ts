@@ -18,4 +18,4 @@ export class ChatSetupError extends Error {
 }
 
 /** The install lines every message points to. */
-export const SETUP_HINT = 'app.use(createPinia()); app.use(ChatPlugin, { baseUrl: \'https://your-backend.example\' })'
+export const SETUP_HINT = 'app.use(createPinia()); app.use(ChatPlugin, { baseUrl })'

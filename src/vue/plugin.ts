@@ -6,7 +6,7 @@ import type { ChatClient, EnvironmentSignals } from '../core/types'
 import { createBindings } from './bindings'
 import { ChatClientKey, ChatContextKey, type ChatContext } from './context'
 import { createVueSignals } from './environment'
-import { ChatSetupError } from './errors'
+import { ChatSetupError, SETUP_HINT } from './errors'
 import { resolveStorage, type ChatStorageOption } from './storage'
 import { toErrorInfo, useChatStore } from './store'
 
@@ -66,7 +66,7 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
     },
     install(app) {
       if (!hasPinia(app)) {
-        throw new ChatSetupError('pinia_missing', 'The chat plugin needs Pinia, installed first: app.use(createPinia()); app.use(ChatPlugin, { baseUrl }). In Nuxt, add \'@pinia/nuxt\' to modules.')
+        throw new ChatSetupError('pinia_missing', `Install Pinia first: ${SETUP_HINT} (Nuxt: add '@pinia/nuxt' to modules)`)
       }
       const { storage, signals, client: given, connect = isClient, ...clientOptions } = options
       const scope = effectScope(true)

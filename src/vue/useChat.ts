@@ -3,6 +3,7 @@ import { computed, shallowRef, toValue, watch } from 'vue'
 import { tryOnScopeDispose } from '@vueuse/core'
 import { ChatError } from '../core/errors'
 import { normaliseUserId } from '../core/protocol'
+import { parsePeerId } from '../core/urls'
 import type { ChatMessage, ConnectionStatus, Conversation, SendResult, UserId } from '../core/types'
 import { injectChatContext } from './context'
 import { toErrorInfo, type ChatConversationState, type ChatErrorInfo } from './store'
@@ -113,18 +114,18 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
 
   const status = computed<ConnectionStatus>(() => closed.value ? 'closed' : state.value?.status ?? 'idle')
 
+  /** Only called while `peer` is `null`, so parsing fails and names the problem. */
+  const invalidPeer = (): ChatError => parsePeerId(toValue(peerId)).error as ChatError
+
   const error = computed<ChatErrorInfo | null>(() => {
-    if (peer.value === null && toValue(peerId) != null) {
-      return toErrorInfo({ code: 'invalid_peer', message: 'The peer id must be a non-negative integer.' })
-    }
+    if (peer.value === null && toValue(peerId) != null) return toErrorInfo(invalidPeer())
     return state.value?.error ?? null
   })
 
   const typingPeers = computed<readonly UserId[]>((previous) => {
-    const current = state.value
-    const next = current?.peerTyping ? [current.peerId] : NO_PEERS
-    if (previous && previous.length === next.length && previous.every((id, i) => id === next[i])) return previous
-    return next
+    const typing = state.value?.peerTyping ? state.value.peerId : null
+    if (typing === null) return NO_PEERS
+    return previous?.length === 1 && previous[0] === typing ? previous : [typing]
   })
 
   /** Run an action and show its result in the same tick (the core notifies a microtask later). */
@@ -135,8 +136,7 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
   }
 
   function notConnected(): SendResult {
-    if (peer.value === null) return { ok: false, error: new ChatError('invalid_peer', 'The peer id must be a non-negative integer.') }
-    return { ok: false, error: new ChatError('closed', context.connect ? 'This conversation was closed.' : 'Chat does not connect during server rendering.') }
+    return { ok: false, error: peer.value === null ? invalidPeer() : new ChatError('closed', context.connect ? 'Conversation closed' : 'No chat during SSR') }
   }
 
   return {
