@@ -147,7 +147,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     conversation(peerId) {
       const parsed = parsePeerId(peerId)
       if (!parsed.ok) return invalidConversation(String(peerId), parsed.error)
-      if (destroyed) return invalidConversation(parsed.peerId, new ChatError('closed', 'The chat client was destroyed'))
+      if (destroyed) return invalidConversation(parsed.peerId, new ChatError('closed', 'Client destroyed'))
       let entry = pool.get(parsed.peerId)
       if (!entry) {
         const core = new ConversationCore({

@@ -57,8 +57,7 @@ export interface UseChatReturn {
   close(): void
 }
 
-const NO_MESSAGES: readonly ChatMessage[] = Object.freeze([])
-const NO_PEERS: readonly UserId[] = Object.freeze([])
+const EMPTY: readonly never[] = Object.freeze([])
 
 /**
  * One conversation, bound to the component: reactive state plus actions.
@@ -124,7 +123,7 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
 
   const typingPeers = computed<readonly UserId[]>((previous) => {
     const typing = state.value?.peerTyping ? state.value.peerId : null
-    if (typing === null) return NO_PEERS
+    if (typing === null) return EMPTY
     return previous?.length === 1 && previous[0] === typing ? previous : [typing]
   })
 
@@ -141,7 +140,7 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
 
   return {
     peerId: peer,
-    messages: computed(() => state.value?.messages ?? NO_MESSAGES),
+    messages: computed(() => state.value?.messages ?? EMPTY),
     status,
     isConnected: computed(() => status.value === 'live'),
     error,

@@ -33,7 +33,7 @@ export interface UseChatAuthReturn {
 }
 
 function asChatError(error: unknown): ChatError {
-  return isChatError(error) ? error : new ChatError('network', 'The request failed.', { cause: error })
+  return isChatError(error) ? error : new ChatError('network', 'Request failed', { cause: error })
 }
 
 /**
