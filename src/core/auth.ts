@@ -228,14 +228,20 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
   }
 
-  function writeStored(next: Session): void {
-    const stored: StoredAuth = { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs }
+  /** Store `value` as JSON under the auth key; `false` when storage refused it (quota, private mode). */
+  function write(value: StoredAuth | { ended: 'unauthorized' }): boolean {
     try {
-      storage.setItem(authKey, JSON.stringify(stored))
+      storage.setItem(authKey, JSON.stringify(value))
+      return true
     }
     catch {
-      log('warn', 'session kept in memory only')
+      return false
     }
+  }
+
+  function writeStored(next: Session): void {
+    if (!write({ access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs }))
+      log('warn', 'session kept in memory only')
   }
 
   function safeRemove(): void {
@@ -301,14 +307,8 @@ export function createAuth(deps: AuthDeps): AuthController {
   function declareUnauthorized(error: ChatError, failedRefresh: string | undefined, failedAccess: string | undefined): void {
     if (destroyed || status === 'unauthorized') return
     const stored = readStored()
-    if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess)) {
-      try {
-        storage.setItem(authKey, JSON.stringify({ ended: 'unauthorized' }))
-      }
-      catch {
-        safeRemove()
-      }
-    }
+    if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess) && !write({ ended: 'unauthorized' }))
+      safeRemove()
     log('warn', 'session rejected', { status: error.status })
     clearLocal('unauthorized')
     broadcast('unauthorized')

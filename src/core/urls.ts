@@ -37,10 +37,7 @@ export function toWebSocketUrl(url: string): string {
 
 function browserLocation(): LocationLike | undefined {
   const loc = (globalThis as { location?: Partial<LocationLike> }).location
-  if (loc && typeof loc.protocol === 'string' && typeof loc.host === 'string' && loc.host !== '') {
-    return { protocol: loc.protocol, host: loc.host }
-  }
-  return undefined
+  return loc?.protocol && loc.host ? { protocol: loc.protocol, host: loc.host } : undefined
 }
 
 /**
