@@ -3,9 +3,9 @@
  * No I/O, no timers: time comes from `now()`. CONTRACT FILE: the public members below are what
  * the runtime (conversation.ts) calls; implementations may add members but not change these.
  *
- * Layout: `confirmed` holds stored messages in server order (replay order, then live arrivals in
- * broadcast order); `unsent` holds own messages that are not `sent`, in send order. `messages()` is
- * `confirmed` followed by `unsent`.
+ * Layout: `confirmed` holds the frozen stored messages themselves in server order (replay order, then
+ * live arrivals in broadcast order); `unsent` holds own messages that are not `sent`, in send order.
+ * `messages()` is `confirmed` followed by `unsent`.
  */
 import type { ChatErrorCode } from './errors'
 import type { HistoryFrame, LiveFrame } from './protocol'
@@ -81,37 +81,30 @@ export const GAP_MAX_FRAMES = 64
 
 const EMPTY_RESULT: ReplayResult = Object.freeze({ inserted: 0, confirmed: 0, requeued: 0, removed: 0 })
 
-/** Internal mutable record behind one frozen ChatMessage. */
+/** An own message that is not `sent` yet (few at a time): its outbox state behind a cached frozen view. */
 interface Entry {
   readonly id: string
-  readonly mine: boolean
   readonly content: string
-  createdAt: string
-  /** Epoch ms of send() for own messages (outbox), of receipt/storage otherwise. */
+  readonly createdAt: string
+  /** Epoch ms of send(). */
   readonly sentAt: number
-  serverTime: boolean
   status: MessageStatus
-  serverRead: boolean
   prior: number | null
   error: ChatErrorCode | undefined
   /** Cached frozen view; `null` after any change. */
   msg: ChatMessage | null
-  /** Next candidate with the same key during an alignment pass. */
-  next: Entry | null
-  /** Generation of the last replay that matched this entry. */
-  mark: number
-  /** Order in which own messages were written to a socket (0 = never). */
+  /** Order in which it was written to a socket (0 = never). */
   seq: number
+  /** Generation of the last replay that matched it. */
+  mark: number
 }
 
-// A literal factory rather than a class with fields: one stable shape, no [[Define]] field semantics.
-function newEntry(id: string, mine: boolean, content: string, createdAt: string, sentAt: number, serverTime: boolean, status: MessageStatus, serverRead: boolean, prior: number | null, error: ChatErrorCode | undefined): Entry {
-  return { id, mine, content, createdAt, sentAt, serverTime, status, serverRead, prior, error, msg: null, next: null, mark: 0, seq: 0 }
-}
-
-/** Per-key state of one alignment pass. */
+/** Per-key state of one alignment pass: stored candidates first, then own unsent ones, each in order. */
 interface Slot {
-  head: Entry | null
+  c: number[]
+  cp: number
+  u: Entry[]
+  up: number
   /** Own replay occurrences of this content seen so far. */
   seen: number
 }
@@ -124,15 +117,17 @@ function defaultIdFactory(): () => string {
   return () => prefix + (n++).toString(36)
 }
 
-function isoOf(ms: number): string {
-  return new Date(ms).toISOString()
-}
+const isoOf = (ms: number): string => new Date(ms).toISOString()
 
-function isUnsentCandidate(e: Entry): boolean {
-  return e.status === 'pending' || e.status === 'unknown' || (e.status === 'queued' && e.prior !== null)
-}
+const isCandidate = (e: Entry): boolean => e.status === 'pending' || e.status === 'unknown' || (e.status === 'queued' && e.prior !== null)
 
 const OUTBOX_STATUSES = new Set(['queued', 'pending', 'unknown', 'failed'])
+
+function slotOf(map: Map<string, Slot>, key: string): Slot {
+  let slot = map.get(key)
+  if (slot === undefined) map.set(key, slot = { c: [], cp: 0, u: [], up: 0, seen: 0 })
+  return slot
+}
 
 /**
  * One conversation's message list, reconciled from history replays, live frames and local sends.
@@ -151,9 +146,13 @@ export class Timeline {
   private readonly newId: () => string
   private readonly gapWindowMs: number
 
-  private confirmed: Entry[] = []
+  /** Stored messages (all `sent`), the frozen views themselves: one record per message. */
+  private confirmed: ChatMessage[] = []
+  /** The server's `is_read` of each `confirmed` message (`isRead` may also come from the marker). */
+  private srvRead: boolean[] = []
   private unsent: Entry[] = []
-  private peerCount = 0
+  private peers = 0
+  private unread = 0
   private readMarker = 0
   private ver = 0
   private generation = 0
@@ -161,17 +160,21 @@ export class Timeline {
 
   private cache: readonly ChatMessage[] | null = null
   private cacheVersion = -1
-  private cachedUnread = 0
   /** Own `sent` messages per content (for priorOccurrences); `null` = rebuild on demand. */
   private ownSentCounts: Map<string, number> | null = null
 
+  // A replay is aligned as it arrives: frames that repeat `confirmed` in order are only counted,
+  // frames past its end are built into messages at once; only frames after a divergence are kept.
   private isReplaying = false
+  private rPrefix = 0
+  private rPeers = 0
+  private patchAt: number[] = []
+  private patchTime: string[] = []
+  private patchRead: boolean[] = []
+  /** Messages past the end of `confirmed` while no own send awaits proof; `null` when not allowed. */
+  private fresh: ChatMessage[] | null = null
+  private freshRead: boolean[] = []
   private buffer: HistoryFrame[] = []
-  /**
-   * First load into an empty timeline: entries are built as frames arrive and frames are not kept,
-   * which halves what the garbage collector has to carry through a large replay.
-   */
-  private coldEntries: Entry[] | null = null
   private lastReplayFrameAt = 0
 
   private gapActive = false
@@ -208,72 +211,107 @@ export class Timeline {
     return this.readMarker
   }
 
-  /** Peer messages that are not read (by the marker or by the server's `is_read`). */
+  /** Peer messages that are not read (by the marker or by the server's `is_read`). O(1). */
   get unreadCount(): number {
-    this.messages()
-    return this.cachedUnread
+    return this.unread
+  }
+
+  /** Visible messages from the peer. O(1). Added member. */
+  get peerCount(): number {
+    return this.peers
+  }
+
+  /** Some own message is `queued`, `pending` or `unknown`. Added member. */
+  get hasPending(): boolean {
+    return this.unsent.some(e => e.status !== 'failed')
   }
 
   private changed(): void {
     this.ver++
   }
 
-  private entry(mine: boolean, content: string, createdAt: string, sentAt: number, serverTime: boolean, status: MessageStatus, serverRead: boolean, prior: number | null, error: ChatErrorCode | undefined): Entry {
-    return newEntry(this.newId(), mine, content, createdAt, sentAt, serverTime, status, serverRead, prior, error)
-  }
-
-  private materialise(e: Entry, isRead: boolean): ChatMessage {
-    const mine = e.mine
-    const m: ChatMessage = e.error === undefined
-      ? { id: e.id, senderId: mine ? this.selfId : this.peerId, receiverId: mine ? this.peerId : this.selfId, content: e.content, createdAt: e.createdAt, serverTime: e.serverTime, status: e.status, isMine: mine, isRead }
-      : { id: e.id, senderId: mine ? this.selfId : this.peerId, receiverId: mine ? this.peerId : this.selfId, content: e.content, createdAt: e.createdAt, serverTime: e.serverTime, status: e.status, isMine: mine, isRead, error: e.error }
-    return Object.freeze(m)
+  private make(id: string, mine: boolean, content: string, createdAt: string, serverTime: boolean, status: MessageStatus, isRead: boolean, error?: ChatErrorCode): ChatMessage {
+    const self = this.selfId
+    const peer = this.peerId
+    return Object.freeze(error === undefined
+      ? { id, senderId: mine ? self : peer, receiverId: mine ? peer : self, content, createdAt, serverTime, status, isMine: mine, isRead }
+      : { id, senderId: mine ? self : peer, receiverId: mine ? peer : self, content, createdAt, serverTime, status, isMine: mine, isRead, error })
   }
 
   private view(e: Entry): ChatMessage {
-    const m = e.msg
-    if (m !== null && m.isRead === false) return m
-    return (e.msg = this.materialise(e, false))
+    return e.msg ??= this.make(e.id, true, e.content, e.createdAt, false, e.status, false, e.error)
+  }
+
+  /** `m` with other server fields; `isRead` keeps a read marker's verdict. */
+  private restamp(m: ChatMessage, oldRead: boolean, createdAt: string, read: boolean): ChatMessage {
+    const isRead = read || (!m.isMine && m.isRead && !oldRead)
+    if (m.createdAt === createdAt && m.serverTime && m.isRead === isRead) return m
+    return this.make(m.id, m.isMine, m.content, createdAt, true, 'sent', isRead)
   }
 
   /** Messages in display order: server order, then live arrivals, then own unsent. Same array until a change. */
   messages(): readonly ChatMessage[] {
-    if (this.cache !== null && this.cacheVersion === this.ver) return this.cache
-    const out: ChatMessage[] = []
-    const readCount = this.readMarker
-    let peerIndex = 0
-    let unread = 0
-    const confirmed = this.confirmed
-    for (let i = 0; i < confirmed.length; i++) {
-      const e = confirmed[i] as Entry
-      let isRead = e.serverRead
-      if (!e.mine) {
-        if (peerIndex < readCount) isRead = true
-        peerIndex++
-        if (!isRead) unread++
-      }
-      let m = e.msg
-      if (m === null || m.isRead !== isRead) m = e.msg = this.materialise(e, isRead)
-      out.push(m)
+    if (this.cache === null || this.cacheVersion !== this.ver) {
+      const out = this.confirmed.slice()
+      for (const e of this.unsent) out.push(this.view(e))
+      this.cache = Object.freeze(out)
+      this.cacheVersion = this.ver
     }
-    const unsent = this.unsent
-    for (let i = 0; i < unsent.length; i++) out.push(this.view(unsent[i] as Entry))
-    this.cache = Object.freeze(out)
-    this.cacheVersion = this.ver
-    this.cachedUnread = unread
     return this.cache
+  }
+
+  /** The last `count` visible peer messages, oldest first. Added member. */
+  lastPeerMessages(count: number): ChatMessage[] {
+    const out: ChatMessage[] = []
+    const list = this.confirmed
+    for (let k = list.length - 1; k >= 0 && out.length < count; k--) {
+      const m = list[k] as ChatMessage
+      if (!m.isMine) out.push(m)
+    }
+    return out.reverse()
+  }
+
+  /** The own unsent message with this id. Added member. */
+  unsentMessage(id: string): ChatMessage | undefined {
+    const e = this.findUnsent(id)
+    return e && this.view(e)
+  }
+
+  /** Recount peers and unread, and apply the read marker to every peer message. */
+  private recount(): void {
+    const list = this.confirmed
+    const srv = this.srvRead
+    const marker = this.readMarker
+    let peers = 0
+    let unread = 0
+    for (let k = 0; k < list.length; k++) {
+      const m = list[k] as ChatMessage
+      if (m.isMine) continue
+      const isRead = (srv[k] as boolean) || peers < marker
+      if (m.isRead !== isRead) list[k] = this.make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', isRead)
+      if (!isRead) unread++
+      peers++
+    }
+    this.peers = peers
+    this.unread = unread
   }
 
   // ---------------------------------------------------------------------------------------------
   // Replay
 
-  /** A socket opened: start buffering a replay. Nothing visible changes until endReplay(). */
+  /** A socket opened: start a replay. Nothing visible changes until endReplay(). */
   beginReplay(): void {
     this.releaseHeld()
     this.gapActive = false
     this.isReplaying = true
+    this.rPrefix = 0
+    this.rPeers = 0
+    this.patchAt = []
+    this.patchTime = []
+    this.patchRead = []
     this.buffer = []
-    this.coldEntries = this.confirmed.length === 0 && !this.unsent.some(isUnsentCandidate) ? [] : null
+    this.fresh = null
+    this.freshRead = []
     this.lastReplayFrameAt = this.now()
     // Anything still pending was written to a previous socket: only this replay can tell.
     let any = false
@@ -284,25 +322,57 @@ export class Timeline {
         any = true
       }
     }
+    if (!this.unsent.some(isCandidate)) this.fresh = []
     if (any) this.changed()
   }
 
   /** One history frame of the current replay. Ignored outside a replay (a late frame must not start a partial one). */
   addReplayFrame(frame: HistoryFrame): void {
     if (!this.isReplaying) return
-    const cold = this.coldEntries
-    if (cold !== null) {
-      const mine = frame.senderId === this.selfId
-      if (mine || frame.senderId === this.peerId) cold.push(newEntry(this.newId(), mine, frame.content, frame.timestamp, frame.time, true, 'sent', frame.isRead, null, undefined))
-    }
-    else {
-      this.buffer.push(frame)
-    }
     this.lastReplayFrameAt = this.now()
+    const mine = frame.senderId === this.selfId
+    if (!mine && frame.senderId !== this.peerId) return
+    if (this.buffer.length === 0) {
+      const k = this.rPrefix
+      const list = this.confirmed
+      if (k < list.length) {
+        const m = list[k] as ChatMessage
+        if (m.isMine === mine && m.content === frame.content) {
+          if (m.createdAt !== frame.timestamp || !m.serverTime || this.srvRead[k] !== frame.isRead) {
+            this.patchAt.push(k)
+            this.patchTime.push(frame.timestamp)
+            this.patchRead.push(frame.isRead)
+          }
+          this.rPrefix = k + 1
+          if (!mine) this.rPeers++
+          return
+        }
+      }
+      else if (this.fresh !== null) {
+        const isRead = frame.isRead || (!mine && this.rPeers < this.readMarker)
+        if (!mine) this.rPeers++
+        this.fresh.push(this.make(this.newId(), mine, frame.content, frame.timestamp, true, 'sent', isRead))
+        this.freshRead.push(frame.isRead)
+        return
+      }
+    }
+    this.buffer.push(frame)
+  }
+
+  /** A send awaiting proof appeared during a replay: messages built ahead go back to plain frames. */
+  private unfresh(): void {
+    const fresh = this.fresh
+    if (!this.isReplaying || fresh === null) return
+    this.fresh = null
+    for (let k = 0; k < fresh.length; k++) {
+      const m = fresh[k] as ChatMessage
+      const time = Date.parse(m.createdAt)
+      this.buffer.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.freshRead[k] as boolean })
+    }
   }
 
   /**
-   * The replay is over (first live frame, or quiet period). Align the buffered replay with the local
+   * The replay is over (first live frame, or quiet period). Align the replay with the local
    * timeline as a multiset in order, in one linear pass: matched messages take server time and
    * `is_read`; unmatched server messages are inserted; own `pending`/`unknown` not in the replay go
    * back to `queued`; `sent`/peer copies not in the replay are removed as phantoms.
@@ -310,144 +380,120 @@ export class Timeline {
   endReplay(): ReplayResult {
     if (!this.isReplaying) return EMPTY_RESULT
     this.isReplaying = false
-    const cold = this.coldEntries
-    this.coldEntries = null
-    if (cold !== null) {
-      if (!this.unsent.some(isUnsentCandidate)) return this.endColdReplay(cold)
-      // A restore() during the replay brought sends to align: take the general path.
-      for (const e of cold) this.buffer.push({ kind: 'history', senderId: e.mine ? this.selfId : this.peerId, receiverId: e.mine ? this.peerId : this.selfId, content: e.content, timestamp: e.createdAt, time: e.sentAt, isRead: e.serverRead })
-    }
-    const frames = this.buffer
-    this.buffer = []
     const gen = ++this.generation
-    const self = this.selfId
-    const peer = this.peerId
-    const confirmed = this.confirmed
-    const unsent = this.unsent
-
-    const own = new Map<string, Slot>()
-    const theirs = new Map<string, Slot>()
-    let ownCandidates = false
-    for (let k = unsent.length - 1; k >= 0; k--) {
-      const e = unsent[k] as Entry
-      if (!isUnsentCandidate(e)) continue
-      let slot = own.get(e.content)
-      if (slot === undefined) own.set(e.content, slot = { head: null, seen: 0 })
-      e.next = slot.head
-      slot.head = e
-      ownCandidates = true
+    const list = this.confirmed
+    const srv = this.srvRead
+    const prefix = this.rPrefix
+    const patched = this.patchAt.length
+    for (let p = 0; p < patched; p++) {
+      const k = this.patchAt[p] as number
+      const read = this.patchRead[p] as boolean
+      list[k] = this.restamp(list[k] as ChatMessage, srv[k] as boolean, this.patchTime[p] as string, read)
+      srv[k] = read
     }
-
-    const out: Entry[] = []
+    this.patchAt = []
+    this.patchTime = []
+    this.patchRead = []
+    const fresh = this.fresh
+    const frames = this.buffer
+    this.fresh = null
+    this.buffer = []
+    const oldLength = list.length
     let inserted = 0
     let matchedUnsent = 0
-    let dirty = false
-    let peerCount = 0
-    const n = frames.length
-    let i = 0
-    let ci = 0
+    let removed = 0
+    let requeued = 0
 
-    // Common case first: the replay starts with exactly what we already show, in order.
-    for (; i < n && ci < confirmed.length; i++) {
-      const f = frames[i] as HistoryFrame
-      const mine = f.senderId === self
-      if (!mine && f.senderId !== peer) continue
-      const e = confirmed[ci] as Entry
-      if (e.mine !== mine || e.content !== f.content) break
-      if (mine) {
-        if (ownCandidates) {
-          const slot = own.get(f.content)
-          if (slot !== undefined) slot.seen++
+    if (frames.length === 0) {
+      if (prefix < oldLength) {
+        removed = oldLength - prefix
+        list.length = prefix
+        srv.length = prefix
+      }
+      if (fresh !== null && fresh.length > 0) {
+        inserted = fresh.length
+        if (oldLength === 0) {
+          this.confirmed = fresh
+          this.srvRead = this.freshRead
+        }
+        else {
+          for (let k = 0; k < fresh.length; k++) {
+            list.push(fresh[k] as ChatMessage)
+            srv.push(this.freshRead[k] as boolean)
+          }
         }
       }
-      else {
-        peerCount++
-      }
-      if (e.createdAt !== f.timestamp || !e.serverTime || e.serverRead !== f.isRead) {
-        e.createdAt = f.timestamp
-        e.serverTime = true
-        e.serverRead = f.isRead
-        e.msg = null
-        dirty = true
-      }
-      e.mark = gen
-      out.push(e)
-      ci++
     }
-    const prefixConsumedAll = i === n && ci === confirmed.length
-
-    if (!prefixConsumedAll) {
-      for (let k = confirmed.length - 1; k >= ci; k--) {
-        const e = confirmed[k] as Entry
-        const map = e.mine ? own : theirs
-        let slot = map.get(e.content)
-        if (slot === undefined) map.set(e.content, slot = { head: null, seen: 0 })
-        e.next = slot.head
-        slot.head = e
+    else {
+      const self = this.selfId
+      const marker = this.readMarker
+      const own = new Map<string, Slot>()
+      const theirs = new Map<string, Slot>()
+      let ownCandidates = false
+      for (const e of this.unsent) {
+        if (isCandidate(e)) {
+          slotOf(own, e.content).u.push(e)
+          ownCandidates = true
+        }
       }
-      const lookup = own.size > 0 || theirs.size > 0
-      for (; i < n; i++) {
-        const f = frames[i] as HistoryFrame
+      if (ownCandidates) {
+        for (let k = 0; k < prefix; k++) {
+          const m = list[k] as ChatMessage
+          if (m.isMine) {
+            const slot = own.get(m.content)
+            if (slot !== undefined) slot.seen++
+          }
+        }
+      }
+      for (let k = prefix; k < oldLength; k++) {
+        const m = list[k] as ChatMessage
+        slotOf(m.isMine ? own : theirs, m.content).c.push(k)
+      }
+      const matched = new Uint8Array(oldLength)
+      const out = list.slice(0, prefix)
+      const outRead = srv.slice(0, prefix)
+      let peerIndex = this.rPeers
+      for (const f of frames) {
         const mine = f.senderId === self
-        if (!mine && f.senderId !== peer) continue
-        let match: Entry | null = null
-        if (lookup) {
-          const slot = (mine ? own : theirs).get(f.content)
-          if (slot !== undefined) {
-            const seen = mine ? ++slot.seen : 0
-            const h = slot.head
+        const slot = (mine ? own : theirs).get(f.content)
+        const read = f.isRead
+        let m: ChatMessage | null = null
+        if (slot !== undefined) {
+          const seen = mine ? ++slot.seen : 0
+          if (slot.cp < slot.c.length) {
+            const k = slot.c[slot.cp++] as number
+            matched[k] = 1
+            m = this.restamp(list[k] as ChatMessage, srv[k] as boolean, f.timestamp, read)
+          }
+          else if (slot.up < slot.u.length) {
+            const e = slot.u[slot.up] as Entry
             // An unsent own candidate may only take an occurrence after the ones it already knew of.
-            if (h !== null && (h.status === 'sent' || seen > (h.prior ?? 0))) {
-              match = h
-              slot.head = h.next
-              h.next = null
+            if (seen > (e.prior ?? 0)) {
+              slot.up++
+              this.confirmedOwn(e)
+              e.mark = gen
+              matchedUnsent++
+              m = this.make(e.id, true, e.content, f.timestamp, true, 'sent', read)
             }
           }
         }
-        if (match === null) {
-          match = newEntry(this.newId(), mine, f.content, f.timestamp, f.time, true, 'sent', f.isRead, null, undefined)
+        if (m === null) {
+          m = this.make(this.newId(), mine, f.content, f.timestamp, true, 'sent', read || (!mine && peerIndex < marker))
           inserted++
         }
-        else {
-          if (match.status !== 'sent') {
-            this.confirmedOwn(match)
-            match.status = 'sent'
-            match.prior = null
-            match.error = undefined
-            matchedUnsent++
-            match.createdAt = f.timestamp
-            match.serverTime = true
-            match.serverRead = f.isRead
-            match.msg = null
-          }
-          else if (match.createdAt !== f.timestamp || !match.serverTime || match.serverRead !== f.isRead) {
-            match.createdAt = f.timestamp
-            match.serverTime = true
-            match.serverRead = f.isRead
-            match.msg = null
-          }
-        }
-        match.mark = gen
-        if (!mine) peerCount++
-        out.push(match)
+        if (!mine) peerIndex++
+        out.push(m)
+        outRead.push(read)
       }
+      for (let k = prefix; k < oldLength; k++) if (matched[k] === 0) removed++
+      this.confirmed = out
+      this.srvRead = outRead
     }
-
-    let removed = 0
-    for (let k = ci; k < confirmed.length; k++) {
-      const e = confirmed[k] as Entry
-      e.next = null
-      if (e.mark !== gen) removed++
-    }
-
-    let requeued = 0
-    let keep: Entry[] = unsent
-    if (ownCandidates) {
-      keep = []
-      for (const e of unsent) {
-        e.next = null
+    if (fresh === null) {
+      const keep: Entry[] = []
+      for (const e of this.unsent) {
         if (e.mark === gen) continue
-        if (isUnsentCandidate(e)) {
+        if (isCandidate(e)) {
           // Proven not stored: it has never been written since, so it knows no occurrences.
           e.prior = null
           if (e.status !== 'queued') {
@@ -458,44 +504,29 @@ export class Timeline {
         }
         keep.push(e)
       }
+      this.unsent = keep
     }
-
-    this.confirmed = prefixConsumedAll ? confirmed : out
-    this.unsent = keep
-    this.peerCount = peerCount
     this.ownSentCounts = null
-    if (dirty || !prefixConsumedAll || requeued > 0 || matchedUnsent > 0) this.changed()
-
-    this.startGapWatch(frames.length, k => (frames[k] as HistoryFrame).senderId === self, k => (frames[k] as HistoryFrame).senderId === peer, k => (frames[k] as HistoryFrame).content)
+    this.recount()
+    if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) this.changed()
+    this.startGapWatch()
     return { inserted, confirmed: matchedUnsent, requeued, removed }
-  }
-
-  private endColdReplay(entries: Entry[]): ReplayResult {
-    this.generation++
-    let peerCount = 0
-    for (let k = 0; k < entries.length; k++) if (!(entries[k] as Entry).mine) peerCount++
-    this.confirmed = entries
-    this.peerCount = peerCount
-    this.ownSentCounts = null
-    if (entries.length > 0) this.changed()
-    this.startGapWatch(entries.length, k => (entries[k] as Entry).mine, k => !(entries[k] as Entry).mine, k => (entries[k] as Entry).content)
-    return { inserted: entries.length, confirmed: 0, requeued: 0, removed: 0 }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Gap duplicates (the server joins the group before it reads the history)
 
-  private startGapWatch(count: number, isMine: (k: number) => boolean, isPeer: (k: number) => boolean, contentAt: (k: number) => string): void {
+  /** The replay is now the tail of `confirmed`: watch for live repeats of its last keys. */
+  private startGapWatch(): void {
+    const list = this.confirmed
+    const from = Math.max(0, list.length - GAP_MAX_FRAMES)
     const mineFlags: boolean[] = []
     const contents: string[] = []
-    for (let k = count - 1; k >= 0 && contents.length < GAP_MAX_FRAMES; k--) {
-      const mine = isMine(k)
-      if (!mine && !isPeer(k)) continue
-      mineFlags.push(mine)
-      contents.push(contentAt(k))
+    for (let k = from; k < list.length; k++) {
+      const m = list[k] as ChatMessage
+      mineFlags.push(m.isMine)
+      contents.push(m.content)
     }
-    mineFlags.reverse()
-    contents.reverse()
     this.gapMine = mineFlags
     this.gapContent = contents
     this.gapCandidates = []
@@ -603,52 +634,34 @@ export class Timeline {
 
   private applyFresh(frame: LiveFrame): LiveOutcome {
     const content = frame.content
-    if (frame.senderId === this.selfId) {
+    const mine = frame.senderId === this.selfId
+    if (!mine && frame.senderId !== this.peerId) return 'foreign'
+    const t = this.now()
+    let outcome: LiveOutcome = mine ? 'own-elsewhere' : 'peer'
+    let m: ChatMessage | undefined
+    if (mine) {
       const unsent = this.unsent
-      let index = -1
-      for (let k = 0; k < unsent.length; k++) {
-        const e = unsent[k] as Entry
-        if (e.status === 'pending' && e.content === content) {
-          index = k
-          break
-        }
-      }
-      if (index < 0) {
-        for (let k = 0; k < unsent.length; k++) {
-          const e = unsent[k] as Entry
-          if (e.status === 'unknown' && e.content === content) {
-            index = k
-            break
-          }
-        }
-      }
-      let outcome: LiveOutcome
-      if (index >= 0) {
-        const e = unsent[index] as Entry
+      let index = unsent.findIndex(e => e.status === 'pending' && e.content === content)
+      if (index < 0) index = unsent.findIndex(e => e.status === 'unknown' && e.content === content)
+      const e = unsent[index]
+      if (e !== undefined) {
         unsent.splice(index, 1)
         this.confirmedOwn(e)
-        e.status = 'sent'
-        e.prior = null
-        e.msg = null
-        this.confirmed.push(e)
+        m = this.make(e.id, true, content, e.createdAt, false, 'sent', false)
         outcome = 'echo'
-      }
-      else {
-        const t = this.now()
-        this.confirmed.push(this.entry(true, content, isoOf(t), t, false, 'sent', false, null, undefined))
-        outcome = 'own-elsewhere'
       }
       const counts = this.ownSentCounts
       if (counts !== null) counts.set(content, (counts.get(content) ?? 0) + 1)
-      this.changed()
-      return outcome
     }
-    if (frame.senderId !== this.peerId) return 'foreign'
-    const t = this.now()
-    this.confirmed.push(this.entry(false, content, isoOf(t), t, false, 'sent', false, null, undefined))
-    this.peerCount++
+    else {
+      const isRead = this.peers++ < this.readMarker
+      if (!isRead) this.unread++
+      m = this.make(this.newId(), false, content, isoOf(t), false, 'sent', isRead)
+    }
+    this.confirmed.push(m ?? this.make(this.newId(), true, content, isoOf(t), false, 'sent', false))
+    this.srvRead.push(false)
     this.changed()
-    return 'peer'
+    return outcome
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -657,7 +670,7 @@ export class Timeline {
   /** Add a local send as `queued` (or `failed` with `error`). */
   enqueue(content: string, error?: ChatErrorCode): ChatMessage {
     const t = this.now()
-    const e = this.entry(true, content, isoOf(t), t, false, error === undefined ? 'queued' : 'failed', false, null, error)
+    const e: Entry = { id: this.newId(), content, createdAt: isoOf(t), sentAt: t, status: error === undefined ? 'queued' : 'failed', prior: null, error, msg: null, seq: 0, mark: 0 }
     this.unsent.push(e)
     this.changed()
     return this.view(e)
@@ -670,10 +683,9 @@ export class Timeline {
   takeQueued(): ChatMessage[] {
     if (this.isReplaying) return []
     const taken: ChatMessage[] = []
-    let counts = this.ownSentCounts
     for (const e of this.unsent) {
       if (e.status !== 'queued') continue
-      if (counts === null) counts = this.countOwnSent()
+      const counts = this.ownSentCounts ??= this.countOwnSent()
       e.status = 'pending'
       e.prior = counts.get(e.content) ?? 0
       e.seq = ++this.writeSeq
@@ -696,10 +708,9 @@ export class Timeline {
 
   private countOwnSent(): Map<string, number> {
     const counts = new Map<string, number>()
-    for (const e of this.confirmed) {
-      if (e.mine) counts.set(e.content, (counts.get(e.content) ?? 0) + 1)
+    for (const m of this.confirmed) {
+      if (m.isMine) counts.set(m.content, (counts.get(m.content) ?? 0) + 1)
     }
-    this.ownSentCounts = counts
     return counts
   }
 
@@ -719,8 +730,7 @@ export class Timeline {
   }
 
   private findUnsent(id: string): Entry | undefined {
-    for (const e of this.unsent) if (e.id === id) return e
-    return undefined
+    return this.unsent.find(e => e.id === id)
   }
 
   /** `failed`/`unknown` own message back to `queued`. Returns false when no such message. */
@@ -730,6 +740,7 @@ export class Timeline {
     e.status = 'queued'
     e.error = undefined
     e.msg = null
+    if (e.prior !== null) this.unfresh()
     this.changed()
     return true
   }
@@ -765,10 +776,21 @@ export class Timeline {
       const { id, content, createdAt, status, priorOccurrences, error } = raw
       if (typeof id !== 'string' || known.has(id) || typeof content !== 'string' || typeof createdAt !== 'number' || !Number.isFinite(createdAt) || !OUTBOX_STATUSES.has(status)) continue
       const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
-      const restoredStatus: MessageStatus = status === 'pending' ? 'unknown' : status
-      const reason = restoredStatus === 'failed' ? (typeof error === 'string' ? error as ChatErrorCode : 'invalid_message') : undefined
-      const e = newEntry(id, true, content, isoOf(createdAt), createdAt, false, restoredStatus, false, restoredStatus === 'unknown' ? (prior ?? 0) : prior, reason)
+      const restored: MessageStatus = status === 'pending' ? 'unknown' : status
+      const e: Entry = {
+        id,
+        content,
+        createdAt: isoOf(createdAt),
+        sentAt: createdAt,
+        status: restored,
+        prior: restored === 'unknown' ? (prior ?? 0) : prior,
+        error: restored === 'failed' ? (typeof error === 'string' ? error as ChatErrorCode : 'invalid_message') : undefined,
+        msg: null,
+        seq: 0,
+        mark: 0,
+      }
       if (e.prior !== null) e.seq = ++this.writeSeq
+      if (isCandidate(e)) this.unfresh()
       this.unsent.push(e)
       known.add(id)
       any = true
@@ -788,11 +810,27 @@ export class Timeline {
 
   /** Set the read marker to every peer message so far; returns the new readCount. */
   markRead(): number {
-    if (this.readMarker !== this.peerCount) {
-      this.readMarker = this.peerCount
-      this.changed()
+    const old = this.readMarker
+    const next = this.peers
+    if (old === next) return old
+    this.readMarker = next
+    if (next < old) {
+      this.recount()
     }
-    return this.readMarker
+    else {
+      // Only peer messages from the old marker on can change: walk back to it.
+      const list = this.confirmed
+      let index = next
+      for (let k = list.length - 1; k >= 0 && index > old; k--) {
+        const m = list[k] as ChatMessage
+        if (m.isMine) continue
+        index--
+        if (!m.isRead) list[k] = this.make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', true)
+      }
+      this.unread = 0
+    }
+    this.changed()
+    return next
   }
 
   /** Restore a persisted read marker. */
@@ -800,6 +838,7 @@ export class Timeline {
     const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
     if (next === this.readMarker) return
     this.readMarker = next
+    this.recount()
     this.changed()
   }
 }
