@@ -33,7 +33,6 @@ export interface ConversationCoreDeps {
   notify?: NotifyStrategy
 }
 
-const UNSENT = new Set(['queued', 'pending', 'unknown'])
 const EMPTY: readonly ChatMessage[] = Object.freeze([])
 
 /** The shared, ref-counted state behind every `Conversation` handle for one peer. */
@@ -46,6 +45,9 @@ export class ConversationCore {
   private readonly events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
   private readonly listeners = new Set<() => void>()
   private snapshot: ConversationSnapshot
+  /** The snapshot is rebuilt lazily, at most once per notification batch (`getSnapshot()` or notify). */
+  private stale = false
+  private notified: ConversationSnapshot
   private error: ChatError | null = null
   private peerTyping = false
   private typingTimer: unknown = null
@@ -86,7 +88,7 @@ export class ConversationCore {
       status: status => this.onStatus(status),
       error: error => this.report(error),
     })
-    this.snapshot = this.build()
+    this.snapshot = this.notified = this.build()
   }
 
   /** The signed-in user changed (or signed out: `null`). Rebuilds the timeline for a new user. */
@@ -146,6 +148,10 @@ export class ConversationCore {
   }
 
   getSnapshot(): ConversationSnapshot {
+    if (this.stale) {
+      this.stale = false
+      this.snapshot = this.build()
+    }
     return this.snapshot
   }
 
@@ -185,12 +191,12 @@ export class ConversationCore {
     this.persist()
     this.flush()
     this.changed()
-    return { ok: true, message: this.find(queued.id) ?? queued }
+    return { ok: true, message: timeline.unsentMessage(queued.id) ?? queued }
   }
 
   retry(messageId: string): void {
     const timeline = this.timeline
-    const message = this.find(messageId)
+    const message = timeline?.unsentMessage(messageId)
     if (!timeline || !message || message.error === 'message_too_long') return
     if (timeline.retry(messageId)) {
       this.persist()
@@ -228,15 +234,6 @@ export class ConversationCore {
     this.connection.reconnect()
   }
 
-  private find(id: string): ChatMessage | undefined {
-    const list = this.timeline?.messages() ?? EMPTY
-    for (let i = list.length - 1; i >= 0; i--) {
-      const m = list[i]
-      if (m && m.id === id) return m
-    }
-    return undefined
-  }
-
   private onOpen(): void {
     const timeline = this.timeline
     if (!timeline) return
@@ -269,7 +266,7 @@ export class ConversationCore {
       return
     }
     if (frame.kind === 'read') return
-    const before = this.peerMessageCount()
+    const before = timeline.peerCount
     const outcome = timeline.applyLive(frame)
     if (outcome === 'gap-duplicate' || outcome === 'held') {
       this.gapUntil = this.options.scheduler.now() + this.gapWindowMs
@@ -278,26 +275,14 @@ export class ConversationCore {
     this.afterLive(before)
   }
 
-  private peerMessageCount(): number {
-    let n = 0
-    for (const m of this.timeline?.messages() ?? EMPTY) if (!m.isMine) n++
-    return n
-  }
-
   /** Emit `message` for peer messages that became visible, persist, notify. */
   private afterLive(peerBefore: number): void {
     const timeline = this.timeline
     if (!timeline) return
-    const added = this.peerMessageCount() - peerBefore
+    const added = timeline.peerCount - peerBefore
     if (added > 0) {
       this.setPeerTyping(false)
-      const fresh: ChatMessage[] = []
-      const list = timeline.messages()
-      for (let i = list.length - 1; i >= 0 && fresh.length < added; i--) {
-        const m = list[i]
-        if (m && !m.isMine) fresh.unshift(m)
-      }
-      for (const m of fresh) this.events.emit('message', m)
+      for (const m of timeline.lastPeerMessages(added)) this.events.emit('message', m)
     }
     this.persist()
     this.changed()
@@ -314,7 +299,7 @@ export class ConversationCore {
     this.settleTimer = scheduler.setTimeout(() => {
       this.settleTimer = null
       if (!this.timeline || this.closed) return
-      const before = this.peerMessageCount()
+      const before = this.timeline.peerCount
       if (this.timeline.settle() > 0) this.afterLive(before)
       else this.armSettle()
     }, Math.max(0, deadline - scheduler.now()) + 1)
@@ -323,11 +308,11 @@ export class ConversationCore {
   private onDropped(): void {
     const timeline = this.timeline
     if (!timeline) return
-    const before = this.peerMessageCount()
+    const before = timeline.peerCount
     timeline.disconnected()
     this.clearTimers()
     this.setPeerTyping(false)
-    if (this.peerMessageCount() > before) this.afterLive(before)
+    if (timeline.peerCount > before) this.afterLive(before)
     this.persist()
     this.changed()
   }
@@ -437,39 +422,33 @@ export class ConversationCore {
     }
   }
 
+  /** The current state, or the previous snapshot object when nothing in it changed. */
   private build(): ConversationSnapshot {
     const timeline = this.timeline
+    const prev = this.snapshot as ConversationSnapshot | undefined
     const messages = timeline?.messages() ?? EMPTY
-    return Object.freeze({
-      peerId: this.peerId,
-      status: this.connection.status,
-      messages,
-      unreadCount: timeline?.unreadCount ?? 0,
-      hasPending: messages.some(m => m.isMine && UNSENT.has(m.status)),
-      error: this.error,
-      peerTyping: this.peerTyping,
-      attempt: this.connection.attempt,
-    })
+    const status = this.connection.status
+    const unreadCount = timeline?.unreadCount ?? 0
+    const hasPending = timeline?.hasPending ?? false
+    const { error, peerTyping } = this
+    const attempt = this.connection.attempt
+    if (
+      prev && status === prev.status && messages === prev.messages && unreadCount === prev.unreadCount
+      && hasPending === prev.hasPending && error === prev.error && peerTyping === prev.peerTyping && attempt === prev.attempt
+    ) return prev
+    return Object.freeze({ peerId: this.peerId, status, messages, unreadCount, hasPending, error, peerTyping, attempt })
   }
 
   private changed(): void {
     if (this.closed) return
-    const next = this.build()
-    const prev = this.snapshot
-    if (
-      next.status === prev.status && next.messages === prev.messages && next.unreadCount === prev.unreadCount
-      && next.hasPending === prev.hasPending && next.error === prev.error && next.peerTyping === prev.peerTyping
-      && next.attempt === prev.attempt
-    ) return
-    this.snapshot = next
-    this.scheduleNotify()
-  }
-
-  private scheduleNotify(): void {
+    this.stale = true
     if (this.notifyQueued) return
     this.notifyQueued = true
     const run = (): void => {
       this.notifyQueued = false
+      const snapshot = this.getSnapshot()
+      if (snapshot === this.notified || this.closed) return
+      this.notified = snapshot
       for (const listener of [...this.listeners]) {
         try {
           listener()
