@@ -220,8 +220,10 @@ function parseFixed(s: string): number {
   const result = daysFromCivil(year, mo, da) * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - offset
   if (offset === 0) {
     if (fracDigits === 3 && z === 90 && t === 84) lastIso = s
-    else if (fracDigits >= 3 && t === 84) lastIso = `${s.slice(0, 23)}Z`
-    else if (t === 84) lastIso = `${s.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`
+    // join() builds one flat string: a concatenation would keep a cons and a slice of the whole raw
+    // timestamp alive for as long as the message lives (72 B more per message).
+    else if (fracDigits >= 3 && t === 84) lastIso = [s.slice(0, 23), 'Z'].join('')
+    else if (t === 84) lastIso = [s.slice(0, 19), '.', ms < 10 ? '00' : ms < 100 ? '0' : '', ms, 'Z'].join('')
   }
   return result
 }
