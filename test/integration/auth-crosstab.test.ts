@@ -48,7 +48,7 @@ describe('two tabs racing a rotating refresh', () => {
   it('with Web Locks: forced refreshes in both tabs at once still send one request', async () => {
     const { a, b } = twoTabs({ locks: createInProcessLocks() })
     a.setTokens(server.issueTokens(1))
-    await waitFor(() => b.getState().status === 'authenticated', 2000, 'tab B to adopt the login')
+    await waitFor(() => b.getState().status === 'authenticated', 'tab B to adopt the login', 2000)
     const before = server.stats.refreshes
     await Promise.all([a.refresh(), b.refresh()])
     expect(server.stats.refreshes).toBe(before + 1)
@@ -96,11 +96,11 @@ describe('two tabs racing a rotating refresh', () => {
       const b = fx.make({ storage, storageKey, crossTab: true })
       const issued = server.issueTokens(1)
       a.setTokens(issued)
-      await waitFor(() => b.getState().status === 'authenticated', 2000, 'tab B to adopt the login')
-      const change = once<{ status: string }>(h => b.on('change', h), 2000, 'tab B change')
+      await waitFor(() => b.getState().status === 'authenticated', 'tab B to adopt the login', 2000)
+      const change = once<{ status: string }>(h => b.on('change', h), 'tab B change', 2000)
       await a.logout()
       expect((await change).status).toBe('anonymous')
-      await waitFor(() => messages.length >= 2, 2000, 'both broadcasts')
+      await waitFor(() => messages.length >= 2, 'both broadcasts', 2000)
       expect(JSON.stringify(messages)).not.toContain(issued.access)
       expect(JSON.stringify(messages)).not.toContain(issued.refresh)
       expect(messages.map(m => (m as { type: string }).type)).toEqual(['tokens', 'logout'])
@@ -120,7 +120,7 @@ describe('two tabs racing a rotating refresh', () => {
       const probe = new BroadcastChannel(`${storageKey}:auth`)
       probe.onmessage = (event: MessageEvent) => h(event.data)
       return () => probe.close()
-    }, 2000, 'logout broadcast')
+    }, 'logout broadcast', 2000)
     await a.logout()
     await seen
     expect(b.getState()).toMatchObject({ status: 'authenticated', userId: '2' })
@@ -133,8 +133,8 @@ describe('a revoked refresh token with two tabs', () => {
     server.revokeRefresh(issued.refresh)
     const before = server.stats.refreshes
     const { a, b } = twoTabs({ locks: createInProcessLocks() }, issued)
-    const eventA = once(h => a.on('unauthorized', h), 3000, 'tab A unauthorized')
-    const eventB = once(h => b.on('unauthorized', h), 3000, 'tab B unauthorized')
+    const eventA = once(h => a.on('unauthorized', h), 'tab A unauthorized', 3000)
+    const eventB = once(h => b.on('unauthorized', h), 'tab B unauthorized', 3000)
     await Promise.allSettled([a.getAccessToken(), b.getAccessToken()])
     await Promise.all([eventA, eventB])
     expect(a.getState().status).toBe('unauthorized')
@@ -145,7 +145,7 @@ describe('a revoked refresh token with two tabs', () => {
 
 it('login in one tab signs in the other (shared storage)', async () => {
   const { a, b } = twoTabs({})
-  const signedIn = once<{ status: string; userId: string | null }>(h => b.on('change', h), 2000, 'tab B change')
+  const signedIn = once<{ status: string; userId: string | null }>(h => b.on('change', h), 'tab B change', 2000)
   await a.login(STUDENT.email, STUDENT.password)
   expect(await signedIn).toMatchObject({ status: 'authenticated', userId: '1' })
 })

@@ -50,30 +50,4 @@ export function authFixture(getServer: () => ChatServer): AuthFixture {
   }
 }
 
-/** Resolve once `predicate()` holds, checked on every event-loop turn; fail after `timeoutMs`. */
-export function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const tick = (): void => {
-      if (predicate()) return resolve()
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 5)
-    }
-    tick()
-  })
-}
-
-/** Resolve with the first `event` payload; fail after `timeoutMs`. */
-export function once<T>(subscribe: (handler: (payload: T) => void) => () => void, timeoutMs = 5000, what = 'event'): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off()
-      reject(new Error(`timed out waiting for ${what}`))
-    }, timeoutMs)
-    const off = subscribe((payload) => {
-      clearTimeout(timer)
-      off()
-      resolve(payload)
-    })
-  })
-}
+export { once, waitFor } from '../support/wait'

@@ -57,7 +57,7 @@ describe('token refresh against the real test server', () => {
     const before = server.stats.refreshes
     auth.setTokens(issued)
     const expiresAt = auth.getState().expiresAt ?? 0
-    const change = await once<{ expiresAt: number | null }>(h => auth.on('change', s => s.status === 'authenticated' && s.expiresAt !== expiresAt && h(s)), 4000, 'scheduled refresh')
+    const change = await once<{ expiresAt: number | null }>(h => auth.on('change', s => s.status === 'authenticated' && s.expiresAt !== expiresAt && h(s)), 'scheduled refresh', 4000)
     expect(Date.now()).toBeLessThan(expiresAt)
     expect(change.expiresAt).toBeGreaterThan(expiresAt)
     expect(server.stats.refreshes).toBe(before + 1)
@@ -107,7 +107,7 @@ describe('token refresh against the real test server', () => {
       expect(stored(storage, 'outage')?.refresh).toBe(issued.refresh)
       await dedicated.start()
       // The scheduled retry (backoff ~1 s) refreshes without any caller.
-      await waitFor(() => stored(storage, 'outage')?.access !== issued.access, 8000, 'refresh retry after the outage')
+      await waitFor(() => stored(storage, 'outage')?.access !== issued.access, 'refresh retry after the outage', 8000)
       expect(auth.getState().status).toBe('authenticated')
       expect(dedicated.stats.refreshes).toBe(1)
     }

@@ -63,15 +63,7 @@ export function until(conv: Conversation, predicate: (s: ConversationSnapshot) =
   })
 }
 
-/** For state with no event to listen to (the server's store): poll, fail on timeout. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await predicate()) return
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(r => setTimeout(r, 10))
-  }
-}
+export { waitFor } from '../support/wait'
 
 export const live = (s: ConversationSnapshot): boolean => s.status === 'live'
 export const settled = (s: ConversationSnapshot): boolean => s.status === 'live' && !s.hasPending

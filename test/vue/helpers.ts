@@ -5,14 +5,7 @@ import { createPinia, type Pinia } from 'pinia'
 import { createChat, useChat, type ChatPluginInstance, type ChatPluginOptions, type PeerIdInput, type UseChatOptions, type UseChatReturn } from 'vue-realtime-chat'
 import type { ChatServer } from 'vue-realtime-chat/testing'
 
-/** Resolve when `predicate()` holds; fail the test with `message` after `timeout` ms. For state with no event to await (server counters). */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, message: string, timeout = 5000): Promise<void> {
-  const started = Date.now()
-  while (!(await predicate())) {
-    if (Date.now() - started > timeout) throw new Error(`waitFor timed out: ${message}`)
-    await new Promise(resolve => setTimeout(resolve, 5))
-  }
-}
+export { waitFor } from '../support/wait'
 
 /** Options every test app uses: a real test server, fast reconnects, a short replay-quiet window. */
 export function testOptions(server: ChatServer, extra: ChatPluginOptions = {}): ChatPluginOptions {
