@@ -121,7 +121,7 @@ const isoOf = (ms: number): string => new Date(ms).toISOString()
 
 const isCandidate = (e: Entry): boolean => e.status === 'pending' || e.status === 'unknown' || (e.status === 'queued' && e.prior !== null)
 
-const OUTBOX_STATUSES = new Set(['queued', 'pending', 'unknown', 'failed'])
+const OUTBOX_STATUSES = ['queued', 'pending', 'unknown', 'failed']
 
 function slotOf(map: Map<string, Slot>, key: string): Slot {
   let slot = map.get(key)
@@ -140,130 +140,130 @@ function slotOf(map: Map<string, Slot>, key: string): Slot {
  * tl.enqueue('hi'); for (const m of tl.takeQueued()) socket.send(encodeMessage(m.content))
  */
 export class Timeline {
-  private readonly selfId: UserId
-  private readonly peerId: UserId
-  private readonly now: () => number
-  private readonly newId: () => string
-  private readonly gapWindowMs: number
+  readonly #selfId: UserId
+  readonly #peerId: UserId
+  readonly #now: () => number
+  readonly #newId: () => string
+  readonly #gapWindowMs: number
 
   /** Stored messages (all `sent`), the frozen views themselves: one record per message. */
-  private confirmed: ChatMessage[] = []
+  #confirmed: ChatMessage[] = []
   /** The server's `is_read` of each `confirmed` message (`isRead` may also come from the marker). */
-  private srvRead: boolean[] = []
-  private unsent: Entry[] = []
-  private peers = 0
-  private unread = 0
-  private readMarker = 0
-  private ver = 0
-  private generation = 0
-  private writeSeq = 0
+  #srvRead: boolean[] = []
+  #unsent: Entry[] = []
+  #peers = 0
+  #unread = 0
+  #readMarker = 0
+  #ver = 0
+  #generation = 0
+  #writeSeq = 0
 
-  private cache: readonly ChatMessage[] | null = null
-  private cacheVersion = -1
+  #cache: readonly ChatMessage[] | null = null
+  #cacheVersion = -1
   /** Own `sent` messages per content (for priorOccurrences); `null` = rebuild on demand. */
-  private ownSentCounts: Map<string, number> | null = null
+  #ownSentCounts: Map<string, number> | null = null
 
   // A replay is aligned as it arrives: frames that repeat `confirmed` in order are only counted,
   // frames past its end are built into messages at once; only frames after a divergence are kept.
-  private isReplaying = false
-  private rPrefix = 0
-  private rPeers = 0
-  private patchAt: number[] = []
-  private patchTime: string[] = []
-  private patchRead: boolean[] = []
+  #isReplaying = false
+  #rPrefix = 0
+  #rPeers = 0
+  #patchAt: number[] = []
+  #patchTime: string[] = []
+  #patchRead: boolean[] = []
   /** Messages past the end of `confirmed` while no own send awaits proof; `null` when not allowed. */
-  private fresh: ChatMessage[] | null = null
-  private freshRead: boolean[] = []
-  private buffer: HistoryFrame[] = []
-  private lastReplayFrameAt = 0
+  #fresh: ChatMessage[] | null = null
+  #freshRead: boolean[] = []
+  #buffer: HistoryFrame[] = []
+  #lastReplayFrameAt = 0
 
-  private gapActive = false
-  private gapLastAt = 0
+  #gapActive = false
+  #gapLastAt = 0
   /** Trailing replay keys, oldest first: `mine` flags and contents. */
-  private gapMine: boolean[] = []
-  private gapContent: string[] = []
-  private gapCandidates: number[] = []
+  #gapMine: boolean[] = []
+  #gapContent: string[] = []
+  #gapCandidates: number[] = []
   /** Live frames consumed by the current duplicate sequence (dropped or held). */
-  private gapLength = 0
+  #gapLength = 0
   /** Frames after the last complete duplicate sequence, waiting for the next frame to decide. */
-  private held: LiveFrame[] = []
+  #held: LiveFrame[] = []
 
   constructor(options: TimelineOptions) {
-    this.selfId = options.selfId
-    this.peerId = options.peerId
-    this.now = options.now
-    this.newId = options.newId ?? defaultIdFactory()
-    this.gapWindowMs = options.gapWindowMs ?? DEFAULT_GAP_WINDOW_MS
+    this.#selfId = options.selfId
+    this.#peerId = options.peerId
+    this.#now = options.now
+    this.#newId = options.newId ?? defaultIdFactory()
+    this.#gapWindowMs = options.gapWindowMs ?? DEFAULT_GAP_WINDOW_MS
   }
 
   /** Increments on every visible change. */
   get version(): number {
-    return this.ver
+    return this.#ver
   }
 
   /** True between beginReplay() and endReplay(). */
   get replaying(): boolean {
-    return this.isReplaying
+    return this.#isReplaying
   }
 
   /** Read marker: number of peer messages read. */
   get readCount(): number {
-    return this.readMarker
+    return this.#readMarker
   }
 
   /** Peer messages that are not read (by the marker or by the server's `is_read`). O(1). */
   get unreadCount(): number {
-    return this.unread
+    return this.#unread
   }
 
   /** Visible messages from the peer. O(1). Added member. */
   get peerCount(): number {
-    return this.peers
+    return this.#peers
   }
 
   /** Some own message is `queued`, `pending` or `unknown`. Added member. */
   get hasPending(): boolean {
-    return this.unsent.some(e => e.status !== 'failed')
+    return this.#unsent.some(e => e.status !== 'failed')
   }
 
-  private changed(): void {
-    this.ver++
+  #changed(): void {
+    this.#ver++
   }
 
-  private make(id: string, mine: boolean, content: string, createdAt: string, serverTime: boolean, status: MessageStatus, isRead: boolean, error?: ChatErrorCode): ChatMessage {
-    const self = this.selfId
-    const peer = this.peerId
-    return Object.freeze(error === undefined
-      ? { id, senderId: mine ? self : peer, receiverId: mine ? peer : self, content, createdAt, serverTime, status, isMine: mine, isRead }
-      : { id, senderId: mine ? self : peer, receiverId: mine ? peer : self, content, createdAt, serverTime, status, isMine: mine, isRead, error })
+  #make(id: string, mine: boolean, content: string, createdAt: string, serverTime: boolean, status: MessageStatus, isRead: boolean, error?: ChatErrorCode): ChatMessage {
+    const self = this.#selfId
+    const peer = this.#peerId
+    const m: { -readonly [K in keyof ChatMessage]: ChatMessage[K] } = { id, senderId: mine ? self : peer, receiverId: mine ? peer : self, content, createdAt, serverTime, status, isMine: mine, isRead }
+    if (error) m.error = error
+    return Object.freeze(m)
   }
 
-  private view(e: Entry): ChatMessage {
-    return e.msg ??= this.make(e.id, true, e.content, e.createdAt, false, e.status, false, e.error)
+  #view(e: Entry): ChatMessage {
+    return e.msg ??= this.#make(e.id, true, e.content, e.createdAt, false, e.status, false, e.error)
   }
 
   /** `m` with other server fields; `isRead` keeps a read marker's verdict. */
-  private restamp(m: ChatMessage, oldRead: boolean, createdAt: string, read: boolean): ChatMessage {
+  #restamp(m: ChatMessage, oldRead: boolean, createdAt: string, read: boolean): ChatMessage {
     const isRead = read || (!m.isMine && m.isRead && !oldRead)
     if (m.createdAt === createdAt && m.serverTime && m.isRead === isRead) return m
-    return this.make(m.id, m.isMine, m.content, createdAt, true, 'sent', isRead)
+    return this.#make(m.id, m.isMine, m.content, createdAt, true, 'sent', isRead)
   }
 
   /** Messages in display order: server order, then live arrivals, then own unsent. Same array until a change. */
   messages(): readonly ChatMessage[] {
-    if (this.cache === null || this.cacheVersion !== this.ver) {
-      const out = this.confirmed.slice()
-      for (const e of this.unsent) out.push(this.view(e))
-      this.cache = Object.freeze(out)
-      this.cacheVersion = this.ver
+    if (this.#cache === null || this.#cacheVersion !== this.#ver) {
+      const out = this.#confirmed.slice()
+      for (const e of this.#unsent) out.push(this.#view(e))
+      this.#cache = Object.freeze(out)
+      this.#cacheVersion = this.#ver
     }
-    return this.cache
+    return this.#cache
   }
 
   /** The last `count` visible peer messages, oldest first. Added member. */
   lastPeerMessages(count: number): ChatMessage[] {
     const out: ChatMessage[] = []
-    const list = this.confirmed
+    const list = this.#confirmed
     for (let k = list.length - 1; k >= 0 && out.length < count; k--) {
       const m = list[k] as ChatMessage
       if (!m.isMine) out.push(m)
@@ -273,27 +273,27 @@ export class Timeline {
 
   /** The own unsent message with this id. Added member. */
   unsentMessage(id: string): ChatMessage | undefined {
-    const e = this.findUnsent(id)
-    return e && this.view(e)
+    const e = this.#findUnsent(id)
+    return e && this.#view(e)
   }
 
   /** Recount peers and unread, and apply the read marker to every peer message. */
-  private recount(): void {
-    const list = this.confirmed
-    const srv = this.srvRead
-    const marker = this.readMarker
+  #recount(): void {
+    const list = this.#confirmed
+    const srv = this.#srvRead
+    const marker = this.#readMarker
     let peers = 0
     let unread = 0
     for (let k = 0; k < list.length; k++) {
       const m = list[k] as ChatMessage
       if (m.isMine) continue
       const isRead = (srv[k] as boolean) || peers < marker
-      if (m.isRead !== isRead) list[k] = this.make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', isRead)
+      if (m.isRead !== isRead) list[k] = this.#make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', isRead)
       if (!isRead) unread++
       peers++
     }
-    this.peers = peers
-    this.unread = unread
+    this.#peers = peers
+    this.#unread = unread
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -301,73 +301,73 @@ export class Timeline {
 
   /** A socket opened: start a replay. Nothing visible changes until endReplay(). */
   beginReplay(): void {
-    this.releaseHeld()
-    this.gapActive = false
-    this.isReplaying = true
-    this.rPrefix = 0
-    this.rPeers = 0
-    this.patchAt = []
-    this.patchTime = []
-    this.patchRead = []
-    this.buffer = []
-    this.fresh = null
-    this.freshRead = []
-    this.lastReplayFrameAt = this.now()
+    this.#releaseHeld()
+    this.#gapActive = false
+    this.#isReplaying = true
+    this.#rPrefix = 0
+    this.#rPeers = 0
+    this.#patchAt = []
+    this.#patchTime = []
+    this.#patchRead = []
+    this.#buffer = []
+    this.#fresh = null
+    this.#freshRead = []
+    this.#lastReplayFrameAt = this.#now()
     // Anything still pending was written to a previous socket: only this replay can tell.
     let any = false
-    for (const e of this.unsent) {
+    for (const e of this.#unsent) {
       if (e.status === 'pending') {
         e.status = 'unknown'
         e.msg = null
         any = true
       }
     }
-    if (!this.unsent.some(isCandidate)) this.fresh = []
-    if (any) this.changed()
+    if (!this.#unsent.some(isCandidate)) this.#fresh = []
+    if (any) this.#changed()
   }
 
   /** One history frame of the current replay. Ignored outside a replay (a late frame must not start a partial one). */
   addReplayFrame(frame: HistoryFrame): void {
-    if (!this.isReplaying) return
-    this.lastReplayFrameAt = this.now()
-    const mine = frame.senderId === this.selfId
-    if (!mine && frame.senderId !== this.peerId) return
-    if (this.buffer.length === 0) {
-      const k = this.rPrefix
-      const list = this.confirmed
+    if (!this.#isReplaying) return
+    this.#lastReplayFrameAt = this.#now()
+    const mine = frame.senderId === this.#selfId
+    if (!mine && frame.senderId !== this.#peerId) return
+    if (this.#buffer.length === 0) {
+      const k = this.#rPrefix
+      const list = this.#confirmed
       if (k < list.length) {
         const m = list[k] as ChatMessage
         if (m.isMine === mine && m.content === frame.content) {
-          if (m.createdAt !== frame.timestamp || !m.serverTime || this.srvRead[k] !== frame.isRead) {
-            this.patchAt.push(k)
-            this.patchTime.push(frame.timestamp)
-            this.patchRead.push(frame.isRead)
+          if (m.createdAt !== frame.timestamp || !m.serverTime || this.#srvRead[k] !== frame.isRead) {
+            this.#patchAt.push(k)
+            this.#patchTime.push(frame.timestamp)
+            this.#patchRead.push(frame.isRead)
           }
-          this.rPrefix = k + 1
-          if (!mine) this.rPeers++
+          this.#rPrefix = k + 1
+          if (!mine) this.#rPeers++
           return
         }
       }
-      else if (this.fresh !== null) {
-        const isRead = frame.isRead || (!mine && this.rPeers < this.readMarker)
-        if (!mine) this.rPeers++
-        this.fresh.push(this.make(this.newId(), mine, frame.content, frame.timestamp, true, 'sent', isRead))
-        this.freshRead.push(frame.isRead)
+      else if (this.#fresh !== null) {
+        const isRead = frame.isRead || (!mine && this.#rPeers < this.#readMarker)
+        if (!mine) this.#rPeers++
+        this.#fresh.push(this.#make(this.#newId(), mine, frame.content, frame.timestamp, true, 'sent', isRead))
+        this.#freshRead.push(frame.isRead)
         return
       }
     }
-    this.buffer.push(frame)
+    this.#buffer.push(frame)
   }
 
   /** A send awaiting proof appeared during a replay: messages built ahead go back to plain frames. */
-  private unfresh(): void {
-    const fresh = this.fresh
-    if (!this.isReplaying || fresh === null) return
-    this.fresh = null
+  #unfresh(): void {
+    const fresh = this.#fresh
+    if (!this.#isReplaying || fresh === null) return
+    this.#fresh = null
     for (let k = 0; k < fresh.length; k++) {
       const m = fresh[k] as ChatMessage
       const time = Date.parse(m.createdAt)
-      this.buffer.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.freshRead[k] as boolean })
+      this.#buffer.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.#freshRead[k] as boolean })
     }
   }
 
@@ -378,26 +378,26 @@ export class Timeline {
    * back to `queued`; `sent`/peer copies not in the replay are removed as phantoms.
    */
   endReplay(): ReplayResult {
-    if (!this.isReplaying) return EMPTY_RESULT
-    this.isReplaying = false
-    const gen = ++this.generation
-    const list = this.confirmed
-    const srv = this.srvRead
-    const prefix = this.rPrefix
-    const patched = this.patchAt.length
+    if (!this.#isReplaying) return EMPTY_RESULT
+    this.#isReplaying = false
+    const gen = ++this.#generation
+    const list = this.#confirmed
+    const srv = this.#srvRead
+    const prefix = this.#rPrefix
+    const patched = this.#patchAt.length
     for (let p = 0; p < patched; p++) {
-      const k = this.patchAt[p] as number
-      const read = this.patchRead[p] as boolean
-      list[k] = this.restamp(list[k] as ChatMessage, srv[k] as boolean, this.patchTime[p] as string, read)
+      const k = this.#patchAt[p] as number
+      const read = this.#patchRead[p] as boolean
+      list[k] = this.#restamp(list[k] as ChatMessage, srv[k] as boolean, this.#patchTime[p] as string, read)
       srv[k] = read
     }
-    this.patchAt = []
-    this.patchTime = []
-    this.patchRead = []
-    const fresh = this.fresh
-    const frames = this.buffer
-    this.fresh = null
-    this.buffer = []
+    this.#patchAt = []
+    this.#patchTime = []
+    this.#patchRead = []
+    const fresh = this.#fresh
+    const frames = this.#buffer
+    this.#fresh = null
+    this.#buffer = []
     const oldLength = list.length
     let inserted = 0
     let matchedUnsent = 0
@@ -413,24 +413,24 @@ export class Timeline {
       if (fresh !== null && fresh.length > 0) {
         inserted = fresh.length
         if (oldLength === 0) {
-          this.confirmed = fresh
-          this.srvRead = this.freshRead
+          this.#confirmed = fresh
+          this.#srvRead = this.#freshRead
         }
         else {
           for (let k = 0; k < fresh.length; k++) {
             list.push(fresh[k] as ChatMessage)
-            srv.push(this.freshRead[k] as boolean)
+            srv.push(this.#freshRead[k] as boolean)
           }
         }
       }
     }
     else {
-      const self = this.selfId
-      const marker = this.readMarker
+      const self = this.#selfId
+      const marker = this.#readMarker
       const own = new Map<string, Slot>()
       const theirs = new Map<string, Slot>()
       let ownCandidates = false
-      for (const e of this.unsent) {
+      for (const e of this.#unsent) {
         if (isCandidate(e)) {
           slotOf(own, e.content).u.push(e)
           ownCandidates = true
@@ -452,7 +452,7 @@ export class Timeline {
       const matched = new Uint8Array(oldLength)
       const out = list.slice(0, prefix)
       const outRead = srv.slice(0, prefix)
-      let peerIndex = this.rPeers
+      let peerIndex = this.#rPeers
       for (const f of frames) {
         const mine = f.senderId === self
         const slot = (mine ? own : theirs).get(f.content)
@@ -463,22 +463,22 @@ export class Timeline {
           if (slot.cp < slot.c.length) {
             const k = slot.c[slot.cp++] as number
             matched[k] = 1
-            m = this.restamp(list[k] as ChatMessage, srv[k] as boolean, f.timestamp, read)
+            m = this.#restamp(list[k] as ChatMessage, srv[k] as boolean, f.timestamp, read)
           }
           else if (slot.up < slot.u.length) {
             const e = slot.u[slot.up] as Entry
             // An unsent own candidate may only take an occurrence after the ones it already knew of.
             if (seen > (e.prior ?? 0)) {
               slot.up++
-              this.confirmedOwn(e)
+              this.#confirmedOwn(e)
               e.mark = gen
               matchedUnsent++
-              m = this.make(e.id, true, e.content, f.timestamp, true, 'sent', read)
+              m = this.#make(e.id, true, e.content, f.timestamp, true, 'sent', read)
             }
           }
         }
         if (m === null) {
-          m = this.make(this.newId(), mine, f.content, f.timestamp, true, 'sent', read || (!mine && peerIndex < marker))
+          m = this.#make(this.#newId(), mine, f.content, f.timestamp, true, 'sent', read || (!mine && peerIndex < marker))
           inserted++
         }
         if (!mine) peerIndex++
@@ -486,12 +486,12 @@ export class Timeline {
         outRead.push(read)
       }
       for (let k = prefix; k < oldLength; k++) if (matched[k] === 0) removed++
-      this.confirmed = out
-      this.srvRead = outRead
+      this.#confirmed = out
+      this.#srvRead = outRead
     }
     if (fresh === null) {
       const keep: Entry[] = []
-      for (const e of this.unsent) {
+      for (const e of this.#unsent) {
         if (e.mark === gen) continue
         if (isCandidate(e)) {
           // Proven not stored: it has never been written since, so it knows no occurrences.
@@ -504,12 +504,12 @@ export class Timeline {
         }
         keep.push(e)
       }
-      this.unsent = keep
+      this.#unsent = keep
     }
-    this.ownSentCounts = null
-    this.recount()
-    if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) this.changed()
-    this.startGapWatch()
+    this.#ownSentCounts = null
+    this.#recount()
+    if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) this.#changed()
+    this.#startGapWatch()
     return { inserted, confirmed: matchedUnsent, requeued, removed }
   }
 
@@ -517,8 +517,8 @@ export class Timeline {
   // Gap duplicates (the server joins the group before it reads the history)
 
   /** The replay is now the tail of `confirmed`: watch for live repeats of its last keys. */
-  private startGapWatch(): void {
-    const list = this.confirmed
+  #startGapWatch(): void {
+    const list = this.#confirmed
     const from = Math.max(0, list.length - GAP_MAX_FRAMES)
     const mineFlags: boolean[] = []
     const contents: string[] = []
@@ -527,21 +527,21 @@ export class Timeline {
       mineFlags.push(m.isMine)
       contents.push(m.content)
     }
-    this.gapMine = mineFlags
-    this.gapContent = contents
-    this.gapCandidates = []
-    this.gapLength = 0
-    this.held = []
-    this.gapActive = contents.length > 0
-    this.gapLastAt = this.lastReplayFrameAt
+    this.#gapMine = mineFlags
+    this.#gapContent = contents
+    this.#gapCandidates = []
+    this.#gapLength = 0
+    this.#held = []
+    this.#gapActive = contents.length > 0
+    this.#gapLastAt = this.#lastReplayFrameAt
   }
 
-  private releaseHeld(): number {
-    const held = this.held
+  #releaseHeld(): number {
+    const held = this.#held
     if (held.length === 0) return 0
-    this.held = []
-    this.gapCandidates = []
-    for (const f of held) this.applyFresh(f)
+    this.#held = []
+    this.#gapCandidates = []
+    for (const f of held) this.#applyFresh(f)
     return held.length
   }
 
@@ -550,7 +550,7 @@ export class Timeline {
    * nothing is held. Added member.
    */
   gapDeadline(): number | null {
-    return this.gapActive && this.held.length > 0 ? this.gapLastAt + this.gapWindowMs : null
+    return this.#gapActive && this.#held.length > 0 ? this.#gapLastAt + this.#gapWindowMs : null
   }
 
   /**
@@ -558,31 +558,31 @@ export class Timeline {
    * released (they are visible now). Safe to call at any time. Added member.
    */
   settle(): number {
-    if (!this.gapActive || this.now() - this.gapLastAt <= this.gapWindowMs) return 0
-    this.gapActive = false
-    return this.releaseHeld()
+    if (!this.#gapActive || this.#now() - this.#gapLastAt <= this.#gapWindowMs) return 0
+    this.#gapActive = false
+    return this.#releaseHeld()
   }
 
   /** A live frame after the replay ended. */
   applyLive(frame: LiveFrame): LiveOutcome {
-    if (this.isReplaying) this.endReplay()
-    const mine = frame.senderId === this.selfId
-    if (!mine && frame.senderId !== this.peerId) return 'foreign'
-    if (this.gapActive) {
-      const t = this.now()
-      if (t - this.gapLastAt > this.gapWindowMs) {
-        this.gapActive = false
-        this.releaseHeld()
+    if (this.#isReplaying) this.endReplay()
+    const mine = frame.senderId === this.#selfId
+    if (!mine && frame.senderId !== this.#peerId) return 'foreign'
+    if (this.#gapActive) {
+      const t = this.#now()
+      if (t - this.#gapLastAt > this.#gapWindowMs) {
+        this.#gapActive = false
+        this.#releaseHeld()
       }
       else {
-        const outcome = this.gapStep(frame, mine)
+        const outcome = this.#gapStep(frame, mine)
         if (outcome !== null) {
-          this.gapLastAt = t
+          this.#gapLastAt = t
           return outcome
         }
       }
     }
-    return this.applyFresh(frame)
+    return this.#applyFresh(frame)
   }
 
   /**
@@ -591,11 +591,11 @@ export class Timeline {
    * stored in the race may be identical). Frames are held while only a longer suffix could still
    * explain them; `null` means "not a duplicate, apply it" (held frames are released first).
    */
-  private gapStep(frame: LiveFrame, mine: boolean): LiveOutcome | null {
-    const keysMine = this.gapMine
-    const keysContent = this.gapContent
+  #gapStep(frame: LiveFrame, mine: boolean): LiveOutcome | null {
+    const keysMine = this.#gapMine
+    const keysContent = this.#gapContent
     const last = keysContent.length - 1
-    const j = this.gapLength
+    const j = this.#gapLength
     const next: number[] = []
     let completes = false
     if (j === 0) {
@@ -607,7 +607,7 @@ export class Timeline {
       }
     }
     else {
-      for (const s of this.gapCandidates) {
+      for (const s of this.#gapCandidates) {
         const p = s + j
         if (keysMine[p] === mine && keysContent[p] === frame.content) {
           if (p === last) completes = true
@@ -615,52 +615,52 @@ export class Timeline {
         }
       }
     }
-    this.gapLength = j + 1
-    this.gapCandidates = next
+    this.#gapLength = j + 1
+    this.#gapCandidates = next
     if (completes) {
       // Everything since the sequence began is a duplicate; a longer suffix may still extend it.
-      this.held = []
-      if (next.length === 0) this.gapActive = false
+      this.#held = []
+      if (next.length === 0) this.#gapActive = false
       return 'gap-duplicate'
     }
     if (next.length > 0) {
-      this.held.push(frame)
+      this.#held.push(frame)
       return 'held'
     }
-    this.gapActive = false
-    this.releaseHeld()
+    this.#gapActive = false
+    this.#releaseHeld()
     return null
   }
 
-  private applyFresh(frame: LiveFrame): LiveOutcome {
+  #applyFresh(frame: LiveFrame): LiveOutcome {
     const content = frame.content
-    const mine = frame.senderId === this.selfId
-    if (!mine && frame.senderId !== this.peerId) return 'foreign'
-    const t = this.now()
+    const mine = frame.senderId === this.#selfId
+    if (!mine && frame.senderId !== this.#peerId) return 'foreign'
+    const t = this.#now()
     let outcome: LiveOutcome = mine ? 'own-elsewhere' : 'peer'
     let m: ChatMessage | undefined
     if (mine) {
-      const unsent = this.unsent
+      const unsent = this.#unsent
       let index = unsent.findIndex(e => e.status === 'pending' && e.content === content)
       if (index < 0) index = unsent.findIndex(e => e.status === 'unknown' && e.content === content)
       const e = unsent[index]
       if (e !== undefined) {
         unsent.splice(index, 1)
-        this.confirmedOwn(e)
-        m = this.make(e.id, true, content, e.createdAt, false, 'sent', false)
+        this.#confirmedOwn(e)
+        m = this.#make(e.id, true, content, e.createdAt, false, 'sent', false)
         outcome = 'echo'
       }
-      const counts = this.ownSentCounts
+      const counts = this.#ownSentCounts
       if (counts !== null) counts.set(content, (counts.get(content) ?? 0) + 1)
     }
     else {
-      const isRead = this.peers++ < this.readMarker
-      if (!isRead) this.unread++
-      m = this.make(this.newId(), false, content, isoOf(t), false, 'sent', isRead)
+      const isRead = this.#peers++ < this.#readMarker
+      if (!isRead) this.#unread++
+      m = this.#make(this.#newId(), false, content, isoOf(t), false, 'sent', isRead)
     }
-    this.confirmed.push(m ?? this.make(this.newId(), true, content, isoOf(t), false, 'sent', false))
-    this.srvRead.push(false)
-    this.changed()
+    this.#confirmed.push(m ?? this.#make(this.#newId(), true, content, isoOf(t), false, 'sent', false))
+    this.#srvRead.push(false)
+    this.#changed()
     return outcome
   }
 
@@ -669,11 +669,11 @@ export class Timeline {
 
   /** Add a local send as `queued` (or `failed` with `error`). */
   enqueue(content: string, error?: ChatErrorCode): ChatMessage {
-    const t = this.now()
-    const e: Entry = { id: this.newId(), content, createdAt: isoOf(t), sentAt: t, status: error === undefined ? 'queued' : 'failed', prior: null, error, msg: null, seq: 0, mark: 0 }
-    this.unsent.push(e)
-    this.changed()
-    return this.view(e)
+    const t = this.#now()
+    const e: Entry = { id: this.#newId(), content, createdAt: isoOf(t), sentAt: t, status: error === undefined ? 'queued' : 'failed', prior: null, error, msg: null, seq: 0, mark: 0 }
+    this.#unsent.push(e)
+    this.#changed()
+    return this.#view(e)
   }
 
   /**
@@ -681,18 +681,18 @@ export class Timeline {
    * Returns `[]` during a replay: sends wait for its end so that nothing is stored twice.
    */
   takeQueued(): ChatMessage[] {
-    if (this.isReplaying) return []
+    if (this.#isReplaying) return []
     const taken: ChatMessage[] = []
-    for (const e of this.unsent) {
+    for (const e of this.#unsent) {
       if (e.status !== 'queued') continue
-      const counts = this.ownSentCounts ??= this.countOwnSent()
+      const counts = this.#ownSentCounts ??= this.#countOwnSent()
       e.status = 'pending'
       e.prior = counts.get(e.content) ?? 0
-      e.seq = ++this.writeSeq
+      e.seq = ++this.#writeSeq
       e.msg = null
-      taken.push(this.view(e))
+      taken.push(this.#view(e))
     }
-    if (taken.length > 0) this.changed()
+    if (taken.length > 0) this.#changed()
     return taken
   }
 
@@ -700,15 +700,15 @@ export class Timeline {
    * `e` (an own send) is now known stored. Sends with the same text written after it learn one more
    * stored occurrence before them: after a reload, only a later occurrence can confirm them.
    */
-  private confirmedOwn(e: Entry): void {
-    for (const other of this.unsent) {
+  #confirmedOwn(e: Entry): void {
+    for (const other of this.#unsent) {
       if (other !== e && other.prior !== null && other.seq > e.seq && other.content === e.content) other.prior++
     }
   }
 
-  private countOwnSent(): Map<string, number> {
+  #countOwnSent(): Map<string, number> {
     const counts = new Map<string, number>()
-    for (const m of this.confirmed) {
+    for (const m of this.#confirmed) {
       if (m.isMine) counts.set(m.content, (counts.get(m.content) ?? 0) + 1)
     }
     return counts
@@ -716,52 +716,52 @@ export class Timeline {
 
   /** The socket dropped: every `pending` becomes `unknown`. Held-back frames are released. */
   disconnected(): void {
-    this.gapActive = false
-    this.releaseHeld()
+    this.#gapActive = false
+    this.#releaseHeld()
     let any = false
-    for (const e of this.unsent) {
+    for (const e of this.#unsent) {
       if (e.status === 'pending') {
         e.status = 'unknown'
         e.msg = null
         any = true
       }
     }
-    if (any) this.changed()
+    if (any) this.#changed()
   }
 
-  private findUnsent(id: string): Entry | undefined {
-    return this.unsent.find(e => e.id === id)
+  #findUnsent(id: string): Entry | undefined {
+    return this.#unsent.find(e => e.id === id)
   }
 
   /** `failed`/`unknown` own message back to `queued`. Returns false when no such message. */
   retry(id: string): boolean {
-    const e = this.findUnsent(id)
+    const e = this.#findUnsent(id)
     if (e === undefined || (e.status !== 'failed' && e.status !== 'unknown')) return false
     e.status = 'queued'
     e.error = undefined
     e.msg = null
-    if (e.prior !== null) this.unfresh()
-    this.changed()
+    if (e.prior !== null) this.#unfresh()
+    this.#changed()
     return true
   }
 
   /** Remove an own message that is not `sent`. Returns false when no such message. */
   discard(id: string): boolean {
-    const index = this.unsent.findIndex(e => e.id === id)
+    const index = this.#unsent.findIndex(e => e.id === id)
     if (index < 0) return false
-    this.unsent.splice(index, 1)
-    this.changed()
+    this.#unsent.splice(index, 1)
+    this.#changed()
     return true
   }
 
   /** Mark an own message `failed` with a reason. */
   fail(id: string, error: ChatErrorCode): boolean {
-    const e = this.findUnsent(id)
+    const e = this.#findUnsent(id)
     if (e === undefined) return false
     e.status = 'failed'
     e.error = error
     e.msg = null
-    this.changed()
+    this.#changed()
     return true
   }
 
@@ -769,12 +769,12 @@ export class Timeline {
   restore(entries: readonly OutboxEntry[]): void {
     if (!Array.isArray(entries)) return
     const known = new Set<string>()
-    for (const e of this.unsent) known.add(e.id)
+    for (const e of this.#unsent) known.add(e.id)
     let any = false
     for (const raw of entries) {
       if (typeof raw !== 'object' || raw === null) continue
       const { id, content, createdAt, status, priorOccurrences, error } = raw
-      if (typeof id !== 'string' || known.has(id) || typeof content !== 'string' || typeof createdAt !== 'number' || !Number.isFinite(createdAt) || !OUTBOX_STATUSES.has(status)) continue
+      if (typeof id !== 'string' || known.has(id) || typeof content !== 'string' || typeof createdAt !== 'number' || !Number.isFinite(createdAt) || !OUTBOX_STATUSES.includes(status)) continue
       const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
       const restored: MessageStatus = status === 'pending' ? 'unknown' : status
       const e: Entry = {
@@ -789,20 +789,22 @@ export class Timeline {
         seq: 0,
         mark: 0,
       }
-      if (e.prior !== null) e.seq = ++this.writeSeq
-      if (isCandidate(e)) this.unfresh()
-      this.unsent.push(e)
+      if (e.prior !== null) e.seq = ++this.#writeSeq
+      if (isCandidate(e)) this.#unfresh()
+      this.#unsent.push(e)
       known.add(id)
       any = true
     }
-    if (any) this.changed()
+    if (any) this.#changed()
   }
 
   /** Own messages that are not `sent`, for persistence. */
   outbox(): OutboxEntry[] {
-    return this.unsent.map(e => (e.error === undefined
-      ? { id: e.id, content: e.content, createdAt: e.sentAt, status: e.status as OutboxEntry['status'], priorOccurrences: e.prior }
-      : { id: e.id, content: e.content, createdAt: e.sentAt, status: e.status as OutboxEntry['status'], priorOccurrences: e.prior, error: e.error }))
+    return this.#unsent.map(({ id, content, sentAt, status, prior, error }) => {
+      const out: { -readonly [K in keyof OutboxEntry]: OutboxEntry[K] } = { id, content, createdAt: sentAt, status: status as OutboxEntry['status'], priorOccurrences: prior }
+      if (error) out.error = error
+      return out
+    })
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -810,35 +812,35 @@ export class Timeline {
 
   /** Set the read marker to every peer message so far; returns the new readCount. */
   markRead(): number {
-    const old = this.readMarker
-    const next = this.peers
+    const old = this.#readMarker
+    const next = this.#peers
     if (old === next) return old
-    this.readMarker = next
+    this.#readMarker = next
     if (next < old) {
-      this.recount()
+      this.#recount()
     }
     else {
       // Only peer messages from the old marker on can change: walk back to it.
-      const list = this.confirmed
+      const list = this.#confirmed
       let index = next
       for (let k = list.length - 1; k >= 0 && index > old; k--) {
         const m = list[k] as ChatMessage
         if (m.isMine) continue
         index--
-        if (!m.isRead) list[k] = this.make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', true)
+        if (!m.isRead) list[k] = this.#make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', true)
       }
-      this.unread = 0
+      this.#unread = 0
     }
-    this.changed()
+    this.#changed()
     return next
   }
 
   /** Restore a persisted read marker. */
   setReadCount(count: number): void {
     const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
-    if (next === this.readMarker) return
-    this.readMarker = next
-    this.recount()
-    this.changed()
+    if (next === this.#readMarker) return
+    this.#readMarker = next
+    this.#recount()
+    this.#changed()
   }
 }
