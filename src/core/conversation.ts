@@ -38,312 +38,315 @@ const EMPTY: readonly ChatMessage[] = Object.freeze([])
 /** The shared, ref-counted state behind every `Conversation` handle for one peer. */
 export class ConversationCore {
   readonly peerId: UserId
-  private selfId: UserId | null = null
-  private timeline: Timeline | null = null
-  private outbox: OutboxStore | null = null
-  private readonly connection: Connection
-  private readonly events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
-  private readonly listeners = new Set<() => void>()
-  private snapshot: ConversationSnapshot
+  #selfId: UserId | null = null
+  #timeline: Timeline | null = null
+  #outbox: OutboxStore | null = null
+  readonly #connection: Connection
+  readonly #events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
+  readonly #listeners = new Set<() => void>()
+  #snapshot: ConversationSnapshot
   /** The snapshot is rebuilt lazily, at most once per notification batch (`getSnapshot()` or notify). */
-  private stale = false
-  private notified: ConversationSnapshot
-  private error: ChatError | null = null
-  private peerTyping = false
-  private typingTimer: unknown = null
-  private lastTypingSent = Number.NEGATIVE_INFINITY
-  private lastStatus: ConnectionStatus = 'idle'
-  private lastPersisted = ''
-  private notifyQueued = false
+  #stale = false
+  #notified: ConversationSnapshot
+  #error: ChatError | null = null
+  #peerTyping = false
+  #typingTimer: unknown = null
+  #lastTypingSent = Number.NEGATIVE_INFINITY
+  #lastStatus: ConnectionStatus = 'idle'
+  #lastPersisted = ''
+  #notifyQueued = false
   /**
    * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
    * (same sender, same text): queued sends wait, so their echoes arrive after the window.
    */
-  private gapUntil = 0
-  private lastHistoryAt = 0
-  private flushTimer: unknown = null
-  private settleTimer: unknown = null
-  private closed = false
-  private readonly options: ResolvedOptions
+  #gapUntil = 0
+  #lastHistoryAt = 0
+  #flushTimer: unknown = null
+  #settleTimer: unknown = null
+  #closed = false
+  readonly #options: ResolvedOptions
   /**
    * The race duplicate follows the history burst at once: once the quiet period ended the replay,
    * no later frame can be one, so the window never outlasts `replayQuietMs`.
    */
-  private readonly gapWindowMs: number
+  readonly #gapWindowMs: number
 
-  constructor(private readonly deps: ConversationCoreDeps) {
+  readonly #deps: ConversationCoreDeps
+
+  constructor(deps: ConversationCoreDeps) {
+    this.#deps = deps
     this.peerId = deps.peerId
-    this.options = deps.options
-    this.gapWindowMs = Math.min(DEFAULT_GAP_WINDOW_MS, this.options.replayQuietMs)
-    const ext = this.options.extensions
-    this.connection = new Connection(deps.peerId, { ...this.options, extensions: ext.typing || ext.readReceipts }, deps.auth, {
-      open: () => this.onOpen(),
+    this.#options = deps.options
+    this.#gapWindowMs = Math.min(DEFAULT_GAP_WINDOW_MS, this.#options.replayQuietMs)
+    const ext = this.#options.extensions
+    this.#connection = new Connection(deps.peerId, { ...this.#options, extensions: ext.typing || ext.readReceipts }, deps.auth, {
+      open: () => this.#onOpen(),
       history: (frame) => {
-        this.lastHistoryAt = this.options.scheduler.now()
-        this.timeline?.addReplayFrame(frame)
+        this.#lastHistoryAt = this.#options.scheduler.now()
+        this.#timeline?.addReplayFrame(frame)
       },
-      replayEnd: () => this.onReplayEnd(),
-      frame: frame => this.onFrame(frame),
-      dropped: () => this.onDropped(),
-      status: status => this.onStatus(status),
-      error: error => this.report(error),
+      replayEnd: () => this.#onReplayEnd(),
+      frame: frame => this.#onFrame(frame),
+      dropped: () => this.#onDropped(),
+      status: status => this.#onStatus(status),
+      error: error => this.#report(error),
     })
-    this.snapshot = this.notified = this.build()
+    this.#snapshot = this.#notified = this.#build()
   }
 
   /** The signed-in user changed (or signed out: `null`). Rebuilds the timeline for a new user. */
   setUser(selfId: UserId | null): void {
-    if (this.closed || selfId === this.selfId) return
-    this.connection.stop('idle')
-    this.selfId = selfId
-    this.timeline = null
-    this.outbox = null
-    this.lastPersisted = ''
+    if (this.#closed || selfId === this.#selfId) return
+    this.#connection.stop('idle')
+    this.#selfId = selfId
+    this.#timeline = null
+    this.#outbox = null
+    this.#lastPersisted = ''
     if (selfId !== null) {
       const timeline = new Timeline({
         selfId,
         peerId: this.peerId,
-        now: () => this.options.scheduler.now(),
-        newId: this.deps.newId,
-        gapWindowMs: this.gapWindowMs,
+        now: () => this.#options.scheduler.now(),
+        newId: this.#deps.newId,
+        gapWindowMs: this.#gapWindowMs,
       })
-      const outbox = new OutboxStore(this.options.storage, this.options.storageKey, selfId, this.peerId, this.deps.lease)
+      const outbox = new OutboxStore(this.#options.storage, this.#options.storageKey, selfId, this.peerId, this.#deps.lease)
       const restored = outbox.load()
       if (restored.length > 0) timeline.restore(restored)
-      const read = Number(this.readStorage(this.readKey(selfId)))
+      const read = Number(this.#readStorage(this.#readKey(selfId)))
       if (Number.isInteger(read) && read > 0) timeline.setReadCount(read)
-      this.timeline = timeline
-      this.outbox = outbox
-      this.persist()
+      this.#timeline = timeline
+      this.#outbox = outbox
+      this.#persist()
     }
-    this.changed()
+    this.#changed()
   }
 
   /** Connect when a user is known (the client calls this on login and on acquire). */
   start(): void {
-    if (this.closed || this.timeline === null) return
-    this.connection.start()
+    if (this.#closed || this.#timeline === null) return
+    this.#connection.start()
   }
 
   /** Close the socket; `unauthorized` keeps the timeline visible but stops retrying. */
   stop(status: 'idle' | 'unauthorized'): void {
-    if (this.closed) return
-    const was = this.connection.status
-    this.connection.stop(status)
+    if (this.#closed) return
+    const was = this.#connection.status
+    this.#connection.stop(status)
     if (status === 'unauthorized' && was !== 'unauthorized') {
-      this.report(new ChatError('unauthorized', 'The session has expired: sign in again'))
+      this.#report(new ChatError('unauthorized', 'The session has expired: sign in again'))
     }
   }
 
   /** Final close (reference count reached zero, or the client was destroyed). */
   close(): void {
-    if (this.closed) return
-    this.persist()
-    this.connection.stop('closed')
-    this.closed = true
-    this.clearTypingTimer()
-    this.clearTimers()
-    this.events.clear()
-    this.listeners.clear()
+    if (this.#closed) return
+    this.#persist()
+    this.#connection.stop('closed')
+    this.#closed = true
+    this.#clearTypingTimer()
+    this.#clearTimers()
+    this.#events.clear()
+    this.#listeners.clear()
   }
 
   getSnapshot(): ConversationSnapshot {
-    if (this.stale) {
-      this.stale = false
-      this.snapshot = this.build()
+    if (this.#stale) {
+      this.#stale = false
+      this.#snapshot = this.#build()
     }
-    return this.snapshot
+    return this.#snapshot
   }
 
   subscribe(listener: () => void): () => void {
     const entry = (): void => listener()
-    this.listeners.add(entry)
+    this.#listeners.add(entry)
     return () => {
-      this.listeners.delete(entry)
+      this.#listeners.delete(entry)
     }
   }
 
   on<K extends keyof ConversationEvents>(event: K, handler: (payload: ConversationEvents[K]) => void): () => void {
-    return this.events.on(event, handler)
+    return this.#events.on(event, handler)
   }
 
   send(text: string): SendResult {
     if (typeof text !== 'string') {
       return { ok: false, error: new ChatError('invalid_message', 'A message must be a string') }
     }
-    const timeline = this.timeline
-    if (this.closed) return { ok: false, error: new ChatError('closed', 'This conversation was released') }
+    const timeline = this.#timeline
+    if (this.#closed) return { ok: false, error: new ChatError('closed', 'This conversation was released') }
     if (!timeline) return { ok: false, error: new ChatError('not_authenticated', 'Sign in before sending messages') }
-    const content = this.options.trim ? text.trim() : text
-    if (!this.options.allowEmpty && content.trim() === '') {
+    const content = this.#options.trim ? text.trim() : text
+    if (!this.#options.allowEmpty && content.trim() === '') {
       return { ok: false, error: new ChatError('empty_message', 'The message is empty') }
     }
-    if (content.length > this.options.maxMessageLength) {
-      const error = new ChatError('message_too_long', `The message is longer than ${this.options.maxMessageLength} characters`, {
-        details: { length: content.length, max: this.options.maxMessageLength },
+    if (content.length > this.#options.maxMessageLength) {
+      const error = new ChatError('message_too_long', `The message is longer than ${this.#options.maxMessageLength} characters`, {
+        details: { length: content.length, max: this.#options.maxMessageLength },
       })
       const message = timeline.enqueue(content, 'message_too_long')
-      this.persist()
-      this.changed()
+      this.#persist()
+      this.#changed()
       return { ok: false, error, message }
     }
     const queued = timeline.enqueue(content)
-    this.persist()
-    this.flush()
-    this.changed()
+    this.#persist()
+    this.#flush()
+    this.#changed()
     return { ok: true, message: timeline.unsentMessage(queued.id) ?? queued }
   }
 
   retry(messageId: string): void {
-    const timeline = this.timeline
+    const timeline = this.#timeline
     const message = timeline?.unsentMessage(messageId)
     if (!timeline || !message || message.error === 'message_too_long') return
     if (timeline.retry(messageId)) {
-      this.persist()
-      this.flush()
-      this.changed()
+      this.#persist()
+      this.#flush()
+      this.#changed()
     }
   }
 
   discard(messageId: string): void {
-    if (this.timeline?.discard(messageId)) {
-      this.persist()
-      this.changed()
+    if (this.#timeline?.discard(messageId)) {
+      this.#persist()
+      this.#changed()
     }
   }
 
   markRead(): void {
-    const timeline = this.timeline
-    if (!timeline || this.selfId === null) return
+    const timeline = this.#timeline
+    if (!timeline || this.#selfId === null) return
     const before = timeline.unreadCount
     const count = timeline.markRead()
-    this.writeStorage(this.readKey(this.selfId), String(count))
-    if (this.options.extensions.readReceipts && before > 0) this.connection.send(encodeExtension('read'))
-    if (before !== timeline.unreadCount) this.changed()
+    this.#writeStorage(this.#readKey(this.#selfId), String(count))
+    if (this.#options.extensions.readReceipts && before > 0) this.#connection.send(encodeExtension('read'))
+    if (before !== timeline.unreadCount) this.#changed()
   }
 
   notifyTyping(): void {
-    if (!this.options.extensions.typing || !this.connection.live) return
-    const now = this.options.scheduler.now()
-    if (now - this.lastTypingSent < this.options.typingThrottleMs) return
-    if (this.connection.send(encodeExtension('typing'))) this.lastTypingSent = now
+    if (!this.#options.extensions.typing || !this.#connection.live) return
+    const now = this.#options.scheduler.now()
+    if (now - this.#lastTypingSent < this.#options.typingThrottleMs) return
+    if (this.#connection.send(encodeExtension('typing'))) this.#lastTypingSent = now
   }
 
   reconnect(): void {
-    if (this.closed || this.timeline === null) return
-    this.connection.reconnect()
+    if (this.#closed || this.#timeline === null) return
+    this.#connection.reconnect()
   }
 
-  private onOpen(): void {
-    const timeline = this.timeline
+  #onOpen(): void {
+    const timeline = this.#timeline
     if (!timeline) return
-    const adopted = this.outbox?.adoptDead() ?? []
+    const adopted = this.#outbox?.adoptDead() ?? []
     if (adopted.length > 0) {
       timeline.restore(adopted)
-      this.persist()
-      this.changed()
+      this.#persist()
+      this.#changed()
     }
-    this.lastHistoryAt = this.options.scheduler.now()
+    this.#lastHistoryAt = this.#options.scheduler.now()
     timeline.beginReplay()
   }
 
-  private onReplayEnd(): void {
-    const timeline = this.timeline
+  #onReplayEnd(): void {
+    const timeline = this.#timeline
     if (!timeline) return
     if (timeline.replaying) timeline.endReplay()
-    this.gapUntil = this.lastHistoryAt + this.gapWindowMs
-    this.error = null
-    this.persist()
-    this.flush()
-    this.changed()
+    this.#gapUntil = this.#lastHistoryAt + this.#gapWindowMs
+    this.#error = null
+    this.#persist()
+    this.#flush()
+    this.#changed()
   }
 
-  private onFrame(frame: LiveFrame | TypingFrame | ReadFrame): void {
-    const timeline = this.timeline
+  #onFrame(frame: LiveFrame | TypingFrame | ReadFrame): void {
+    const timeline = this.#timeline
     if (!timeline) return
     if (frame.kind === 'typing') {
-      if (frame.senderId === this.peerId && this.options.extensions.typing) this.setPeerTyping(true)
+      if (frame.senderId === this.peerId && this.#options.extensions.typing) this.#setPeerTyping(true)
       return
     }
     if (frame.kind === 'read') return
     const before = timeline.peerCount
     const outcome = timeline.applyLive(frame)
     if (outcome === 'gap-duplicate' || outcome === 'held') {
-      this.gapUntil = this.options.scheduler.now() + this.gapWindowMs
-      this.armSettle()
+      this.#gapUntil = this.#options.scheduler.now() + this.#gapWindowMs
+      this.#armSettle()
     }
-    this.afterLive(before)
+    this.#afterLive(before)
   }
 
   /** Emit `message` for peer messages that became visible, persist, notify. */
-  private afterLive(peerBefore: number): void {
-    const timeline = this.timeline
+  #afterLive(peerBefore: number): void {
+    const timeline = this.#timeline
     if (!timeline) return
     const added = timeline.peerCount - peerBefore
     if (added > 0) {
-      this.setPeerTyping(false)
-      for (const m of timeline.lastPeerMessages(added)) this.events.emit('message', m)
+      this.#setPeerTyping(false)
+      for (const m of timeline.lastPeerMessages(added)) this.#events.emit('message', m)
     }
-    this.persist()
-    this.changed()
+    this.#persist()
+    this.#changed()
   }
 
   /** Held-back frames (possible race duplicates) become visible once the gap window passed. */
-  private armSettle(): void {
-    const timeline = this.timeline
-    const scheduler = this.options.scheduler
-    if (this.settleTimer !== null) scheduler.clearTimeout(this.settleTimer)
-    this.settleTimer = null
+  #armSettle(): void {
+    const timeline = this.#timeline
+    const scheduler = this.#options.scheduler
+    if (this.#settleTimer !== null) scheduler.clearTimeout(this.#settleTimer)
+    this.#settleTimer = null
     const deadline = timeline?.gapDeadline()
     if (deadline === null || deadline === undefined) return
-    this.settleTimer = scheduler.setTimeout(() => {
-      this.settleTimer = null
-      if (!this.timeline || this.closed) return
-      const before = this.timeline.peerCount
-      if (this.timeline.settle() > 0) this.afterLive(before)
-      else this.armSettle()
+    this.#settleTimer = scheduler.setTimeout(() => {
+      this.#settleTimer = null
+      if (!this.#timeline || this.#closed) return
+      const before = this.#timeline.peerCount
+      if (this.#timeline.settle() > 0) this.#afterLive(before)
+      else this.#armSettle()
     }, Math.max(0, deadline - scheduler.now()) + 1)
   }
 
-  private onDropped(): void {
-    const timeline = this.timeline
+  #onDropped(): void {
+    const timeline = this.#timeline
     if (!timeline) return
     const before = timeline.peerCount
     timeline.disconnected()
-    this.clearTimers()
-    this.setPeerTyping(false)
-    if (timeline.peerCount > before) this.afterLive(before)
-    this.persist()
-    this.changed()
+    this.#clearTimers()
+    this.#setPeerTyping(false)
+    if (timeline.peerCount > before) this.#afterLive(before)
+    this.#persist()
+    this.#changed()
   }
 
-  private onStatus(status: ConnectionStatus): void {
-    if (status === 'live') this.error = null
-    this.changed()
-    if (status !== this.lastStatus) {
-      this.lastStatus = status
-      this.events.emit('status', status)
+  #onStatus(status: ConnectionStatus): void {
+    if (status === 'live') this.#error = null
+    this.#changed()
+    if (status !== this.#lastStatus) {
+      this.#lastStatus = status
+      this.#events.emit('status', status)
     }
   }
 
-  private report(error: ChatError): void {
-    this.error = error
-    this.changed()
-    this.events.emit('error', error)
+  #report(error: ChatError): void {
+    this.#error = error
+    this.#changed()
+    this.#events.emit('error', error)
   }
 
   /** Write queued messages to the socket, only once the replay is over (never stored twice). */
-  private flush(): void {
-    const timeline = this.timeline
-    if (!timeline || !this.connection.live || timeline.replaying) return
-    const scheduler = this.options.scheduler
-    const wait = this.gapUntil - scheduler.now()
+  #flush(): void {
+    const timeline = this.#timeline
+    if (!timeline || !this.#connection.live || timeline.replaying) return
+    const scheduler = this.#options.scheduler
+    const wait = this.#gapUntil - scheduler.now()
     if (wait > 0) {
-      if (this.flushTimer === null) {
-        this.flushTimer = scheduler.setTimeout(() => {
-          this.flushTimer = null
-          this.flush()
-          this.changed()
+      if (this.#flushTimer === null) {
+        this.#flushTimer = scheduler.setTimeout(() => {
+          this.#flushTimer = null
+          this.#flush()
+          this.#changed()
         }, wait + 1)
       }
       return
@@ -351,71 +354,71 @@ export class ConversationCore {
     const batch = timeline.takeQueued()
     if (batch.length === 0) return
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
-    this.persist()
+    this.#persist()
     for (const message of batch) {
-      if (!this.connection.send(encodeMessage(message.content))) break
+      if (!this.#connection.send(encodeMessage(message.content))) break
     }
   }
 
-  private setPeerTyping(value: boolean): void {
-    this.clearTypingTimer()
+  #setPeerTyping(value: boolean): void {
+    this.#clearTypingTimer()
     if (value) {
-      this.typingTimer = this.options.scheduler.setTimeout(() => {
-        this.typingTimer = null
-        this.setPeerTyping(false)
-      }, this.options.typingTimeoutMs)
+      this.#typingTimer = this.#options.scheduler.setTimeout(() => {
+        this.#typingTimer = null
+        this.#setPeerTyping(false)
+      }, this.#options.typingTimeoutMs)
     }
-    if (this.peerTyping !== value) {
-      this.peerTyping = value
-      this.changed()
-    }
-  }
-
-  private clearTimers(): void {
-    const scheduler = this.options.scheduler
-    if (this.flushTimer !== null) scheduler.clearTimeout(this.flushTimer)
-    if (this.settleTimer !== null) scheduler.clearTimeout(this.settleTimer)
-    this.flushTimer = null
-    this.settleTimer = null
-  }
-
-  private clearTypingTimer(): void {
-    if (this.typingTimer !== null) {
-      this.options.scheduler.clearTimeout(this.typingTimer)
-      this.typingTimer = null
+    if (this.#peerTyping !== value) {
+      this.#peerTyping = value
+      this.#changed()
     }
   }
 
-  private persist(): void {
-    if (!this.timeline || !this.outbox) return
-    const entries = this.timeline.outbox()
+  #clearTimers(): void {
+    const scheduler = this.#options.scheduler
+    if (this.#flushTimer !== null) scheduler.clearTimeout(this.#flushTimer)
+    if (this.#settleTimer !== null) scheduler.clearTimeout(this.#settleTimer)
+    this.#flushTimer = null
+    this.#settleTimer = null
+  }
+
+  #clearTypingTimer(): void {
+    if (this.#typingTimer !== null) {
+      this.#options.scheduler.clearTimeout(this.#typingTimer)
+      this.#typingTimer = null
+    }
+  }
+
+  #persist(): void {
+    if (!this.#timeline || !this.#outbox) return
+    const entries = this.#timeline.outbox()
     const serialised = JSON.stringify(entries)
-    if (serialised === this.lastPersisted) return
-    this.lastPersisted = serialised
-    this.outbox.save(entries)
+    if (serialised === this.#lastPersisted) return
+    this.#lastPersisted = serialised
+    this.#outbox.save(entries)
   }
 
   /** Is there another owner's abandoned outbox here? (then a reconnect lets the replay settle it) */
   hasAdoptable(): boolean {
-    return this.outbox?.hasAdoptable() ?? false
+    return this.#outbox?.hasAdoptable() ?? false
   }
 
-  private readKey(selfId: UserId): string {
-    return `${this.options.storageKey}:read:${selfId}:${this.peerId}`
+  #readKey(selfId: UserId): string {
+    return `${this.#options.storageKey}:read:${selfId}:${this.peerId}`
   }
 
-  private readStorage(key: string): string | null {
+  #readStorage(key: string): string | null {
     try {
-      return this.options.storage.getItem(key)
+      return this.#options.storage.getItem(key)
     }
     catch {
       return null
     }
   }
 
-  private writeStorage(key: string, value: string): void {
+  #writeStorage(key: string, value: string): void {
     try {
-      this.options.storage.setItem(key, value)
+      this.#options.storage.setItem(key, value)
     }
     catch {
       // the read marker then lives in memory only
@@ -423,15 +426,16 @@ export class ConversationCore {
   }
 
   /** The current state, or the previous snapshot object when nothing in it changed. */
-  private build(): ConversationSnapshot {
-    const timeline = this.timeline
-    const prev = this.snapshot as ConversationSnapshot | undefined
+  #build(): ConversationSnapshot {
+    const timeline = this.#timeline
+    const prev = this.#snapshot as ConversationSnapshot | undefined
     const messages = timeline?.messages() ?? EMPTY
-    const status = this.connection.status
+    const status = this.#connection.status
     const unreadCount = timeline?.unreadCount ?? 0
     const hasPending = timeline?.hasPending ?? false
-    const { error, peerTyping } = this
-    const attempt = this.connection.attempt
+    const error = this.#error
+    const peerTyping = this.#peerTyping
+    const attempt = this.#connection.attempt
     if (
       prev && status === prev.status && messages === prev.messages && unreadCount === prev.unreadCount
       && hasPending === prev.hasPending && error === prev.error && peerTyping === prev.peerTyping && attempt === prev.attempt
@@ -439,17 +443,17 @@ export class ConversationCore {
     return Object.freeze({ peerId: this.peerId, status, messages, unreadCount, hasPending, error, peerTyping, attempt })
   }
 
-  private changed(): void {
-    if (this.closed) return
-    this.stale = true
-    if (this.notifyQueued) return
-    this.notifyQueued = true
+  #changed(): void {
+    if (this.#closed) return
+    this.#stale = true
+    if (this.#notifyQueued) return
+    this.#notifyQueued = true
     const run = (): void => {
-      this.notifyQueued = false
+      this.#notifyQueued = false
       const snapshot = this.getSnapshot()
-      if (snapshot === this.notified || this.closed) return
-      this.notified = snapshot
-      for (const listener of [...this.listeners]) {
+      if (snapshot === this.#notified || this.#closed) return
+      this.#notified = snapshot
+      for (const listener of [...this.#listeners]) {
         try {
           listener()
         }
@@ -460,7 +464,7 @@ export class ConversationCore {
         }
       }
     }
-    if (this.deps.notify === 'timeout') this.options.scheduler.setTimeout(run, 0)
+    if (this.#deps.notify === 'timeout') this.#options.scheduler.setTimeout(run, 0)
     else queueMicrotask(run)
   }
 }
