@@ -482,3 +482,96 @@ describe('Timeline: immutability and identity', () => {
     expect(tl.version).toBe(v)
   })
 })
+
+describe('Timeline: replays aligned as they arrive', () => {
+  it('a reconnect replay updates is_read of messages it repeats, own and peer', () => {
+    const { tl } = makeTimeline()
+    const frames = [hist(ME, 'mine'), hist(PEER, 'theirs')]
+    replay(tl, frames)
+    const before = tl.messages()
+    expect(before.map(m => m.isRead)).toEqual([false, false])
+    expect(replay(tl, frames.map(f => ({ ...f, isRead: true })))).toEqual({ inserted: 0, confirmed: 0, requeued: 0, removed: 0 })
+    const after = tl.messages()
+    expect(after.map(m => m.isRead)).toEqual([true, true])
+    expect(after.map(m => m.id)).toEqual(before.map(m => m.id))
+    expect(tl.unreadCount).toBe(0)
+  })
+
+  it('a replay shorter than the timeline removes the tail it no longer contains', () => {
+    const { tl } = makeTimeline()
+    const frames = [hist(PEER, 'a'), hist(ME, 'b'), hist(PEER, 'c')]
+    replay(tl, frames)
+    expect(replay(tl, frames.slice(0, 2))).toEqual({ inserted: 0, confirmed: 0, requeued: 0, removed: 1 })
+    expect(shape(tl)).toEqual(['2:a:sent', '1:b:sent'])
+    expect(tl.peerCount).toBe(1)
+  })
+
+  it('retrying a written send during a first replay still lets the replay confirm it (sent once)', () => {
+    const { tl } = makeTimeline()
+    const queued = tl.enqueue('x')
+    tl.takeQueued()
+    tl.fail(queued.id, 'invalid_message')
+    tl.beginReplay()
+    tl.addReplayFrame(hist(PEER, 'a'))
+    expect(tl.retry(queued.id)).toBe(true)
+    tl.addReplayFrame(hist(ME, 'x'))
+    expect(tl.endReplay()).toEqual({ inserted: 1, confirmed: 1, requeued: 0, removed: 0 })
+    expect(tl.messages().map(m => [m.id === queued.id, m.content, m.status])).toEqual([[false, 'a', 'sent'], [true, 'x', 'sent']])
+    expect(tl.takeQueued()).toEqual([])
+  })
+
+  it('a read marker moved during a replay applies to the messages it brought', () => {
+    const { tl } = makeTimeline()
+    tl.beginReplay()
+    tl.addReplayFrame(hist(PEER, 'a'))
+    tl.setReadCount(1)
+    tl.addReplayFrame(hist(PEER, 'b'))
+    tl.endReplay()
+    expect(tl.messages().map(m => m.isRead)).toEqual([true, false])
+    expect(tl.unreadCount).toBe(1)
+  })
+
+  it('nothing visible changes before endReplay()', () => {
+    const { tl } = makeTimeline()
+    replay(tl, [hist(PEER, 'a')])
+    const shown = tl.messages()
+    const v = tl.version
+    tl.beginReplay()
+    tl.addReplayFrame(hist(PEER, 'a', true))
+    tl.addReplayFrame(hist(PEER, 'b'))
+    expect(tl.messages()).toBe(shown)
+    expect(tl.version).toBe(v)
+    tl.endReplay()
+    expect(tl.messages().map(m => [m.content, m.isRead])).toEqual([['a', true], ['b', false]])
+  })
+})
+
+describe('Timeline: O(1) counters for the runtime', () => {
+  it('peerCount, unreadCount and hasPending follow replays, live frames, sends and the marker', () => {
+    const { tl } = makeTimeline()
+    replay(tl, [hist(PEER, 'a', true), hist(ME, 'b'), hist(PEER, 'c')])
+    expect([tl.peerCount, tl.unreadCount, tl.hasPending]).toEqual([2, 1, false])
+    tl.applyLive(live(PEER, 'd'))
+    expect([tl.peerCount, tl.unreadCount]).toEqual([3, 2])
+    const sent = tl.enqueue('e')
+    expect(tl.hasPending).toBe(true)
+    tl.fail(sent.id, 'invalid_message')
+    expect(tl.hasPending).toBe(false)
+    tl.markRead()
+    expect([tl.peerCount, tl.unreadCount]).toEqual([3, 0])
+    expect(tl.messages().filter(m => !m.isMine).every(m => m.isRead)).toBe(true)
+  })
+
+  it('lastPeerMessages(k) gives the k newest peer messages oldest first; unsentMessage finds own unsent only', () => {
+    const { tl } = makeTimeline()
+    tl.applyLive(live(PEER, 'p1'))
+    tl.applyLive(live(ME, 'm1'))
+    tl.applyLive(live(PEER, 'p2'))
+    tl.applyLive(live(PEER, 'p3'))
+    expect(tl.lastPeerMessages(2).map(m => m.content)).toEqual(['p2', 'p3'])
+    expect(tl.lastPeerMessages(9).map(m => m.content)).toEqual(['p1', 'p2', 'p3'])
+    const queued = tl.enqueue('q')
+    expect(tl.unsentMessage(queued.id)).toBe(tl.messages().at(-1))
+    expect(tl.unsentMessage(tl.messages()[0]?.id ?? '')).toBeUndefined()
+  })
+})
