@@ -148,8 +148,11 @@ export class Timeline {
 
   /** Stored messages (all `sent`), the frozen views themselves: one record per message. */
   #confirmed: ChatMessage[] = []
-  /** The server's `is_read` of each `confirmed` message (`isRead` may also come from the marker). */
-  #srvRead: boolean[] = []
+  /**
+   * Ids of peer messages that show `isRead` only because of the read marker (the server's `is_read`
+   * is false): empty until a marker applies, so ingest keeps no per-message side state.
+   */
+  #markerRead = new Set<string>()
   #unsent: Entry[] = []
   #peers = 0
   #unread = 0
@@ -173,7 +176,6 @@ export class Timeline {
   #patchRead: boolean[] = []
   /** Messages past the end of `confirmed` while no own send awaits proof; `null` when not allowed. */
   #fresh: ChatMessage[] | null = null
-  #freshRead: boolean[] = []
   #buffer: HistoryFrame[] = []
   #lastReplayFrameAt = 0
 
@@ -242,11 +244,23 @@ export class Timeline {
     return e.msg ??= this.#make(e.id, true, e.content, e.createdAt, false, e.status, false, e.error)
   }
 
+  /** The server's `is_read` of a stored message. */
+  #srv(m: ChatMessage): boolean {
+    return m.isRead && !this.#markerRead.has(m.id)
+  }
+
+  /** Record whether `m` is read only by the marker, given the server's `is_read`. */
+  #note(m: ChatMessage, srv: boolean): ChatMessage {
+    const set = this.#markerRead
+    if (m.isRead && !srv) set.add(m.id)
+    else if (set.size > 0) set.delete(m.id)
+    return m
+  }
+
   /** `m` with other server fields; `isRead` keeps a read marker's verdict. */
-  #restamp(m: ChatMessage, oldRead: boolean, createdAt: string, read: boolean): ChatMessage {
-    const isRead = read || (!m.isMine && m.isRead && !oldRead)
-    if (m.createdAt === createdAt && m.serverTime && m.isRead === isRead) return m
-    return this.#make(m.id, m.isMine, m.content, createdAt, true, 'sent', isRead)
+  #restamp(m: ChatMessage, createdAt: string, read: boolean): ChatMessage {
+    const isRead = read || (!m.isMine && m.isRead && !this.#srv(m))
+    return this.#note(m.createdAt === createdAt && m.serverTime && m.isRead === isRead ? m : this.#make(m.id, m.isMine, m.content, createdAt, true, 'sent', isRead), read)
   }
 
   /** Messages in display order: server order, then live arrivals, then own unsent. Same array until a change. */
@@ -280,18 +294,24 @@ export class Timeline {
   /** Recount peers and unread, and apply the read marker to every peer message. */
   #recount(): void {
     const list = this.#confirmed
-    const srv = this.#srvRead
+    const old = this.#markerRead
+    const next = new Set<string>()
     const marker = this.#readMarker
     let peers = 0
     let unread = 0
     for (let k = 0; k < list.length; k++) {
       const m = list[k] as ChatMessage
       if (m.isMine) continue
-      const isRead = (srv[k] as boolean) || peers < marker
+      const srv = m.isRead && !old.has(m.id)
+      const isRead = srv || peers < marker
       if (m.isRead !== isRead) list[k] = this.#make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', isRead)
       if (!isRead) unread++
+      else if (!srv) next.add(m.id)
       peers++
     }
+    // Messages a running replay built ahead are not shown yet: keep what is known about them.
+    for (const m of this.#fresh ?? []) if (old.has(m.id)) next.add(m.id)
+    this.#markerRead = next
     this.#peers = peers
     this.#unread = unread
   }
@@ -311,7 +331,6 @@ export class Timeline {
     this.#patchRead = []
     this.#buffer = []
     this.#fresh = null
-    this.#freshRead = []
     this.#lastReplayFrameAt = this.#now()
     // Anything still pending was written to a previous socket: only this replay can tell.
     let any = false
@@ -338,7 +357,7 @@ export class Timeline {
       if (k < list.length) {
         const m = list[k] as ChatMessage
         if (m.isMine === mine && m.content === frame.content) {
-          if (m.createdAt !== frame.timestamp || !m.serverTime || this.#srvRead[k] !== frame.isRead) {
+          if (m.createdAt !== frame.timestamp || !m.serverTime || this.#srv(m) !== frame.isRead) {
             this.#patchAt.push(k)
             this.#patchTime.push(frame.timestamp)
             this.#patchRead.push(frame.isRead)
@@ -351,8 +370,9 @@ export class Timeline {
       else if (this.#fresh !== null) {
         const isRead = frame.isRead || (!mine && this.#rPeers < this.#readMarker)
         if (!mine) this.#rPeers++
-        this.#fresh.push(this.#make(this.#newId(), mine, frame.content, frame.timestamp, true, 'sent', isRead))
-        this.#freshRead.push(frame.isRead)
+        const m = this.#make(this.#newId(), mine, frame.content, frame.timestamp, true, 'sent', isRead)
+        if (isRead && !frame.isRead) this.#markerRead.add(m.id)
+        this.#fresh.push(m)
         return
       }
     }
@@ -367,7 +387,7 @@ export class Timeline {
     for (let k = 0; k < fresh.length; k++) {
       const m = fresh[k] as ChatMessage
       const time = Date.parse(m.createdAt)
-      this.#buffer.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.#freshRead[k] as boolean })
+      this.#buffer.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.#srv(m) })
     }
   }
 
@@ -382,14 +402,12 @@ export class Timeline {
     this.#isReplaying = false
     const gen = ++this.#generation
     const list = this.#confirmed
-    const srv = this.#srvRead
     const prefix = this.#rPrefix
     const patched = this.#patchAt.length
     for (let p = 0; p < patched; p++) {
       const k = this.#patchAt[p] as number
       const read = this.#patchRead[p] as boolean
-      list[k] = this.#restamp(list[k] as ChatMessage, srv[k] as boolean, this.#patchTime[p] as string, read)
-      srv[k] = read
+      list[k] = this.#restamp(list[k] as ChatMessage, this.#patchTime[p] as string, read)
     }
     this.#patchAt = []
     this.#patchTime = []
@@ -408,20 +426,11 @@ export class Timeline {
       if (prefix < oldLength) {
         removed = oldLength - prefix
         list.length = prefix
-        srv.length = prefix
       }
       if (fresh !== null && fresh.length > 0) {
         inserted = fresh.length
-        if (oldLength === 0) {
-          this.#confirmed = fresh
-          this.#srvRead = this.#freshRead
-        }
-        else {
-          for (let k = 0; k < fresh.length; k++) {
-            list.push(fresh[k] as ChatMessage)
-            srv.push(this.#freshRead[k] as boolean)
-          }
-        }
+        if (oldLength === 0) this.#confirmed = fresh
+        else for (const m of fresh) list.push(m)
       }
     }
     else {
@@ -451,7 +460,6 @@ export class Timeline {
       }
       const matched = new Uint8Array(oldLength)
       const out = list.slice(0, prefix)
-      const outRead = srv.slice(0, prefix)
       let peerIndex = this.#rPeers
       for (const f of frames) {
         const mine = f.senderId === self
@@ -463,7 +471,7 @@ export class Timeline {
           if (slot.cp < slot.c.length) {
             const k = slot.c[slot.cp++] as number
             matched[k] = 1
-            m = this.#restamp(list[k] as ChatMessage, srv[k] as boolean, f.timestamp, read)
+            m = this.#restamp(list[k] as ChatMessage, f.timestamp, read)
           }
           else if (slot.up < slot.u.length) {
             const e = slot.u[slot.up] as Entry
@@ -482,12 +490,10 @@ export class Timeline {
           inserted++
         }
         if (!mine) peerIndex++
-        out.push(m)
-        outRead.push(read)
+        out.push(this.#note(m, read))
       }
       for (let k = prefix; k < oldLength; k++) if (matched[k] === 0) removed++
       this.#confirmed = out
-      this.#srvRead = outRead
     }
     if (fresh === null) {
       const keep: Entry[] = []
@@ -656,10 +662,9 @@ export class Timeline {
     else {
       const isRead = this.#peers++ < this.#readMarker
       if (!isRead) this.#unread++
-      m = this.#make(this.#newId(), false, content, isoOf(t), false, 'sent', isRead)
+      m = this.#note(this.#make(this.#newId(), false, content, isoOf(t), false, 'sent', isRead), false)
     }
     this.#confirmed.push(m ?? this.#make(this.#newId(), true, content, isoOf(t), false, 'sent', false))
-    this.#srvRead.push(false)
     this.#changed()
     return outcome
   }
@@ -827,7 +832,7 @@ export class Timeline {
         const m = list[k] as ChatMessage
         if (m.isMine) continue
         index--
-        if (!m.isRead) list[k] = this.#make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', true)
+        if (!m.isRead) list[k] = this.#note(this.#make(m.id, false, m.content, m.createdAt, m.serverTime, 'sent', true), false)
       }
       this.#unread = 0
     }

@@ -531,6 +531,17 @@ describe('Timeline: replays aligned as they arrive', () => {
     expect(tl.unreadCount).toBe(1)
   })
 
+  it('a marker lowered during a replay un-reads the messages it had marked', () => {
+    const { tl } = makeTimeline()
+    tl.beginReplay()
+    tl.setReadCount(1)
+    tl.addReplayFrame(hist(PEER, 'a'))
+    tl.setReadCount(0)
+    tl.endReplay()
+    expect(tl.messages().map(m => m.isRead)).toEqual([false])
+    expect(tl.unreadCount).toBe(1)
+  })
+
   it('nothing visible changes before endReplay()', () => {
     const { tl } = makeTimeline()
     replay(tl, [hist(PEER, 'a')])
