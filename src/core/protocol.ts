@@ -221,9 +221,9 @@ function parseFixed(s: string): number {
   if (offset === 0) {
     if (fracDigits === 3 && z === 90 && t === 84) lastIso = s
     // join() builds one flat string: a concatenation would keep a cons and a slice of the whole raw
-    // timestamp alive for as long as the message lives (72 B more per message).
+    // timestamp alive for as long as the message lives (72 B more per message). Rarer layouts (no
+    // fraction, a space separator) are normalised by Date.
     else if (fracDigits >= 3 && t === 84) lastIso = [s.slice(0, 23), 'Z'].join('')
-    else if (t === 84) lastIso = [s.slice(0, 19), '.', ms < 10 ? '00' : ms < 100 ? '0' : '', ms, 'Z'].join('')
   }
   return result
 }
