@@ -25,13 +25,16 @@ const wanted = (name: string) => !only || only.includes(name)
 const started = Date.now()
 const log = (text: string) => process.stdout.write(`${text}\n`)
 
+/** BENCH_ONLY selects scenarios here; a child must not read it as its own filter. */
+const { BENCH_ONLY: _only, ...childEnv } = process.env
+
 /** Run one scenario script in a fresh Node (production Vue build, exposed GC); parse its JSON line. */
 function scenario<T>(name: string): T | { error: string } {
   const t = Date.now()
   process.stdout.write(`… ${name}`)
   const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}scenarios/${name}.ts`], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', BENCH_RUNS: String(runs) },
+    env: { ...childEnv, NODE_ENV: 'production', BENCH_RUNS: String(runs) },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 5 * 60_000,

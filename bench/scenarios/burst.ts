@@ -5,6 +5,8 @@
  * the DOM shows the last message. Counted: renders of the component and reactive updates of
  * `messages`. Baselines, same server, same frames: the guide's Vue example component (deep `ref`
  * array, one push per frame), and a raw `ws` client doing only `JSON.parse` (the transport floor).
+ *
+ *   BENCH_BURST_N=10000 BENCH_BURST_CANDIDATES=floor,ours node --expose-gc --import tsx bench/scenarios/burst.ts
  */
 /* eslint-disable vue/one-component-per-file -- the two candidate components live side by side on purpose */
 import '../lib/dom-env'
@@ -208,7 +210,9 @@ function figure(runs: BurstRun[]): BurstFigure {
 export async function runBurst(n = 10_000, runs = 5): Promise<BurstResult> {
   const contents = texts(n)
   const all = { floor: [] as BurstRun[], guide: [] as BurstRun[], ours: [] as BurstRun[] }
-  const skip = (name: string) => process.env.BENCH_ONLY !== undefined && process.env.BENCH_ONLY !== name
+  // Not BENCH_ONLY: run.ts uses that name for its scenario list (`BENCH_ONLY=burst`), which skipped every candidate here.
+  const candidates = process.env.BENCH_BURST_CANDIDATES?.split(',')
+  const skip = (name: string) => candidates !== undefined && !candidates.includes(name)
   const none: BurstRun = { ms: Number.NaN, renders: 0, reactiveUpdates: 0, shown: 0 }
   // No warm-up round: one burst is long enough (seconds) for the JIT to settle inside it.
   for (let r = 0; r < runs; r++) {
