@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { BrowserBurstResult } from './scenarios/browser-burst'
 import type { BurstResult } from './scenarios/burst'
 import type { IngestResult } from './scenarios/ingest'
 import type { MemoryResult } from './scenarios/memory'
@@ -62,6 +63,7 @@ const replay = wanted('replay') ? scenario<ReplayResult>('replay') : null
 const memory = wanted('memory') ? scenario<MemoryResult>('memory') : null
 const burst = wanted('burst') ? scenario<BurstResult>('burst') : null
 const reconnect = wanted('reconnect') ? scenario<ReconnectResult>('reconnect') : null
+const browserBurst = wanted('browser-burst') ? scenario<BrowserBurstResult>('browser-burst') : null
 const sizes: SizeResult[] | null = wanted('size') ? await measureSizes() : null
 
 interface Target { target: string; measured: string; met: boolean | null }
@@ -143,6 +145,23 @@ if (reconnect) {
   }
 }
 
+if (browserBurst) {
+  log('\n7. Live burst in real Chromium (headless): core bundled by esbuild in a page, real test server, raw peer bursting; notify strategies side by side')
+  if (failed(browserBurst)) log(browserBurst.error)
+  else if ('skipped' in browserBurst) log(`skipped: ${browserBurst.skipped}`)
+  else {
+    log(browserBurst.browser)
+    const rows = browserBurst.sizes.flatMap(s => ([
+      ['raw WebSocket + JSON.parse (floor)', s.floor],
+      ["core, notify: 'microtask'", s.microtask],
+      ["core, notify: 'timeout' (default)", s.timeout],
+    ] as const).map(([name, f]) => [s.n, name, ms(f.medianMs), f.medianFrames, f.medianNotifications, ms(f.medianScriptMs), ms(f.medianTaskMs)]))
+    log(table(['N', 'candidate', 'until all N shown ms', 'message events', 'notifications', 'script ms', 'main-thread task ms'], rows))
+    const at10k = browserBurst.sizes.find(s => s.n === 10_000)
+    if (at10k) targets.push({ target: 'one reactive update per burst in Chromium (10k, default notify: notifications ≤ 1% of frames)', measured: `${at10k.timeout.medianNotifications} for ${at10k.timeout.medianFrames} frames`, met: at10k.timeout.medianNotifications <= at10k.timeout.medianFrames / 100 })
+  }
+}
+
 if (sizes) {
   log('\n5. Bundle size (esbuild bundle+minify, esm, browser, NODE_ENV=production; vue/pinia/@vueuse/core external; gzip -9; 1 kB = 1000 B)')
   log(sizeTable(sizes))
@@ -164,6 +183,7 @@ const results = {
   burst,
   memory,
   reconnect,
+  browserBurst,
   sizes,
 }
 writeFileSync(`${here}results.json`, `${JSON.stringify(results, null, 2)}\n`)
