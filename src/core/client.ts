@@ -20,7 +20,12 @@ import { parsePeerId } from './urls'
 
 /** Options of `createChatClient`: the public `ChatClientOptions` plus environment injections. */
 export type CreateChatClientOptions = ChatClientOptions & ChatRuntimeInjections & {
-  /** How subscribers are batched. @default 'microtask' */
+  /**
+   * How subscribers are batched: `'timeout'` (a 0 ms timer) coalesces a burst into a few
+   * notifications in browsers, where every WebSocket message is its own task and a microtask
+   * would notify once per frame.
+   * @default 'timeout'
+   */
   notify?: NotifyStrategy
 }
 
@@ -156,7 +161,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           auth,
           lease,
           newId,
-          ...(options.notify ? { notify: options.notify } : {}),
+          notify: options.notify ?? 'timeout',
         })
         entry = { core, refs: 0 }
         pool.set(parsed.peerId, entry)
