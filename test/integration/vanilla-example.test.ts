@@ -1,4 +1,4 @@
-/** Runs the vanilla example of docs/readme/core.md, verbatim, against the real test server. */
+/** Runs the vanilla example of README.md, verbatim, against the real test server. */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
@@ -13,9 +13,9 @@ interface OpenChat {
 type OpenChatFn = (o: Record<string, unknown>) => Promise<OpenChat>
 
 function loadExample(): OpenChatFn {
-  const md = readFileSync(fileURLToPath(new URL('../../docs/readme/core.md', import.meta.url)), 'utf8')
+  const md = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
   const block = /<!-- vanilla-example:start -->\s*```js\n([\s\S]*?)```\s*<!-- vanilla-example:end -->/.exec(md)?.[1]
-  if (!block) throw new Error('vanilla example not found in docs/readme/core.md')
+  if (!block) throw new Error('vanilla example not found in README.md')
   const body = block
     .replace(/^import .*$/m, '')
     .replace(/^export async function openChat/m, 'return async function openChat')
