@@ -119,6 +119,18 @@ export class Connection {
     this.#connectIfAllowed(true)
   }
 
+  /**
+   * Drop a socket that stopped answering. The first time it reconnects at once; `repeats` > 0
+   * (the same send stuck again) counts as that many failures and waits the backoff delay.
+   */
+  drop(repeats: number): void {
+    if (repeats === 0) return this.reconnect()
+    if (this.#state === 'closed') return
+    this.#abandon()
+    this.#failures = repeats - 1
+    this.#scheduleRetry()
+  }
+
   /** Write one frame if the socket is open and the replay is over. */
   send(data: string): boolean {
     const socket = this.#socket

@@ -63,6 +63,14 @@ export class ConversationCore {
   #lastHistoryAt = 0
   #flushTimer: unknown = null
   #settleTimer: unknown = null
+  /** Echo watchdog: write time of each own send that may still be `pending`, oldest first. */
+  readonly #inFlight = new Map<string, number>()
+  #echoTimer: unknown = null
+  /** The send the echo timer waits for. */
+  #echoFor = ''
+  /** The send that tripped the watchdog last, and how many times in a row since its first trip. */
+  #stuckId = ''
+  #stuck = 0
   #closed = false
   readonly #options: ResolvedOptions
   /**
@@ -271,6 +279,7 @@ export class ConversationCore {
     if (frame.kind === 'read') return
     const before = timeline.peerCount
     const outcome = timeline.applyLive(frame)
+    if (outcome === 'echo' && this.#echoTimer !== null) this.#armEcho()
     if (outcome === 'gap-duplicate' || outcome === 'held') {
       this.#gapUntil = this.#options.scheduler.now() + this.#gapWindowMs
       this.#armSettle()
@@ -355,9 +364,53 @@ export class ConversationCore {
     if (batch.length === 0) return
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
     this.#persist()
+    const now = scheduler.now()
+    if (this.#options.echoTimeoutMs > 0) {
+      for (const message of batch) this.#inFlight.set(message.id, now)
+      this.#armEcho()
+    }
     for (const message of batch) {
       if (!this.#connection.send(encodeMessage(message.content))) break
     }
+  }
+
+  /**
+   * One timer, for the oldest send still `pending` (entries confirmed meanwhile are dropped first).
+   * Past its deadline the socket is suspect (echo off, echo swallowed, half-open TCP): drop it and
+   * let the replay decide.
+   */
+  #armEcho(): void {
+    const scheduler = this.#options.scheduler
+    for (const [id, at] of this.#inFlight) {
+      if (this.#timeline?.unsentMessage(id)?.status !== 'pending') {
+        this.#inFlight.delete(id)
+        continue
+      }
+      if (id === this.#echoFor && this.#echoTimer !== null) return
+      this.#stopEcho()
+      const ms = this.#options.echoTimeoutMs
+      const wait = at + ms - scheduler.now()
+      if (wait > 0) {
+        this.#echoFor = id
+        this.#echoTimer = scheduler.setTimeout(() => {
+          this.#echoTimer = null
+          this.#armEcho()
+        }, wait)
+        return
+      }
+      this.#stuck = id === this.#stuckId ? this.#stuck + 1 : 0
+      this.#stuckId = id
+      this.#report(new ChatError('network', `No echo from the server within ${ms} ms: reconnecting`, { details: { echoTimeoutMs: ms } }))
+      this.#connection.drop(this.#stuck)
+      return
+    }
+    this.#stopEcho()
+  }
+
+  #stopEcho(): void {
+    if (this.#echoTimer !== null) this.#options.scheduler.clearTimeout(this.#echoTimer)
+    this.#echoTimer = null
+    this.#echoFor = ''
   }
 
   #setPeerTyping(value: boolean): void {
@@ -380,6 +433,8 @@ export class ConversationCore {
     if (this.#settleTimer !== null) scheduler.clearTimeout(this.#settleTimer)
     this.#flushTimer = null
     this.#settleTimer = null
+    this.#inFlight.clear()
+    this.#stopEcho()
   }
 
   #clearTypingTimer(): void {

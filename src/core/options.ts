@@ -50,6 +50,7 @@ export interface ResolvedOptions {
   readonly clockSkewMs: number
   readonly reconnect: { readonly baseDelayMs: number; readonly maxDelayMs: number; readonly maxAttempts: number }
   readonly replayQuietMs: number
+  readonly echoTimeoutMs: number
   readonly maxMessageLength: number
   readonly allowEmpty: boolean
   readonly trim: boolean
@@ -142,6 +143,7 @@ export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjection
       maxAttempts: positive(options.reconnect?.maxAttempts, Number.POSITIVE_INFINITY),
     },
     replayQuietMs: positive(options.replayQuietMs, 300),
+    echoTimeoutMs: positive(options.echoTimeoutMs, 10_000, true),
     maxMessageLength: positive(options.maxMessageLength, 5000),
     allowEmpty: options.allowEmpty ?? false,
     trim: options.trim ?? true,

@@ -189,6 +189,12 @@ export interface ChatClientOptions {
   reconnect?: ReconnectOptions
   /** The history replay is over after this long without a frame. @default 300 */
   replayQuietMs?: number
+  /**
+   * An own message `pending` (written, no echo) for longer than this makes the socket suspect: it is
+   * dropped and reopened, and the replay decides (`sent` if stored, resent if not). `0` disables.
+   * @default 10000
+   */
+  echoTimeoutMs?: number
   /** Longest message accepted by send(). @default 5000 */
   maxMessageLength?: number
   /** Allow sending empty/whitespace messages. @default false */
