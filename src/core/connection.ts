@@ -108,27 +108,19 @@ export class Connection {
     if (status === 'closed') this.#unsubscribeSignals()
   }
 
-  /** Drop the socket and connect again at once, with the backoff reset. */
-  reconnect(): void {
+  /**
+   * Drop the socket and connect again at once, with the backoff reset; or, for a socket that failed
+   * `failures` times in a row (the same send stuck again), after that many failures' backoff.
+   */
+  reconnect(failures = 0): void {
     if (this.#state === 'closed') return
     this.#wanted = true
     this.#gaveUp = false
-    this.#failures = 0
+    this.#failures = failures && failures - 1
     this.#lastWasRefresh = false
     this.#abandon()
-    this.#connectIfAllowed(true)
-  }
-
-  /**
-   * Drop a socket that stopped answering. The first time it reconnects at once; `repeats` > 0
-   * (the same send stuck again) counts as that many failures and waits the backoff delay.
-   */
-  drop(repeats: number): void {
-    if (repeats === 0) return this.reconnect()
-    if (this.#state === 'closed') return
-    this.#abandon()
-    this.#failures = repeats - 1
-    this.#scheduleRetry()
+    if (failures) this.#scheduleRetry()
+    else this.#connectIfAllowed(true)
   }
 
   /** Write one frame if the socket is open and the replay is over. */

@@ -66,8 +66,6 @@ export class ConversationCore {
   /** Echo watchdog: write time of each own send that may still be `pending`, oldest first. */
   readonly #inFlight = new Map<string, number>()
   #echoTimer: unknown = null
-  /** The send the echo timer waits for. */
-  #echoFor = ''
   /** The send that tripped the watchdog last, and how many times in a row since its first trip. */
   #stuckId = ''
   #stuck = 0
@@ -279,7 +277,7 @@ export class ConversationCore {
     if (frame.kind === 'read') return
     const before = timeline.peerCount
     const outcome = timeline.applyLive(frame)
-    if (outcome === 'echo' && this.#echoTimer !== null) this.#armEcho()
+    if (outcome === 'echo') this.#armEcho()
     if (outcome === 'gap-duplicate' || outcome === 'held') {
       this.#gapUntil = this.#options.scheduler.now() + this.#gapWindowMs
       this.#armSettle()
@@ -364,9 +362,8 @@ export class ConversationCore {
     if (batch.length === 0) return
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
     this.#persist()
-    const now = scheduler.now()
-    if (this.#options.echoTimeoutMs > 0) {
-      for (const message of batch) this.#inFlight.set(message.id, now)
+    if (this.#options.echoTimeoutMs) {
+      for (const message of batch) this.#inFlight.set(message.id, scheduler.now())
       this.#armEcho()
     }
     for (const message of batch) {
@@ -380,37 +377,25 @@ export class ConversationCore {
    * let the replay decide.
    */
   #armEcho(): void {
-    const scheduler = this.#options.scheduler
+    const { scheduler, echoTimeoutMs: ms } = this.#options
+    if (this.#echoTimer !== null) scheduler.clearTimeout(this.#echoTimer)
+    this.#echoTimer = null
     for (const [id, at] of this.#inFlight) {
       if (this.#timeline?.unsentMessage(id)?.status !== 'pending') {
         this.#inFlight.delete(id)
-        continue
       }
-      if (id === this.#echoFor && this.#echoTimer !== null) return
-      this.#stopEcho()
-      const ms = this.#options.echoTimeoutMs
-      const wait = at + ms - scheduler.now()
-      if (wait > 0) {
-        this.#echoFor = id
-        this.#echoTimer = scheduler.setTimeout(() => {
-          this.#echoTimer = null
-          this.#armEcho()
-        }, wait)
+      else if (at + ms > scheduler.now()) {
+        this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), at + ms - scheduler.now())
         return
       }
-      this.#stuck = id === this.#stuckId ? this.#stuck + 1 : 0
-      this.#stuckId = id
-      this.#report(new ChatError('network', `No echo from the server within ${ms} ms: reconnecting`, { details: { echoTimeoutMs: ms } }))
-      this.#connection.drop(this.#stuck)
-      return
+      else {
+        this.#stuck = id === this.#stuckId ? this.#stuck + 1 : 0
+        this.#stuckId = id
+        this.#report(new ChatError('network', `No echo within ${ms} ms: reconnecting`))
+        this.#connection.reconnect(this.#stuck)
+        return
+      }
     }
-    this.#stopEcho()
-  }
-
-  #stopEcho(): void {
-    if (this.#echoTimer !== null) this.#options.scheduler.clearTimeout(this.#echoTimer)
-    this.#echoTimer = null
-    this.#echoFor = ''
   }
 
   #setPeerTyping(value: boolean): void {
@@ -434,7 +419,7 @@ export class ConversationCore {
     this.#flushTimer = null
     this.#settleTimer = null
     this.#inFlight.clear()
-    this.#stopEcho()
+    this.#armEcho()
   }
 
   #clearTypingTimer(): void {
