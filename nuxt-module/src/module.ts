@@ -23,6 +23,7 @@ export const defaults: ChatPublicRuntimeConfig = {
   userIdClaim: 'user_id',
   refreshThresholdMs: 300_000,
   replayQuietMs: 300,
+  echoTimeoutMs: 10_000,
   maxMessageLength: 5000,
   pauseWhenHidden: false,
   crossTab: true,

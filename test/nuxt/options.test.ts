@@ -21,4 +21,9 @@ describe('runtime config → plugin options', () => {
     expect(options.reconnect).toEqual({ baseDelayMs: 250, maxDelayMs: 8000, maxAttempts: Number.POSITIVE_INFINITY })
     expect(toPluginOptions({ ...defaults, reconnect: { ...defaults.reconnect, maxAttempts: 5 } }, true).reconnect?.maxAttempts).toBe(5)
   })
+
+  it('passes the echo watchdog timeout through, env strings included', () => {
+    expect(toPluginOptions(defaults, true).echoTimeoutMs).toBe(10_000)
+    expect(toPluginOptions({ ...defaults, echoTimeoutMs: '0' as unknown as number }, true).echoTimeoutMs).toBe(0)
+  })
 })

@@ -18,6 +18,7 @@ export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boole
     userIdClaim: config.userIdClaim,
     refreshThresholdMs: Number(config.refreshThresholdMs),
     replayQuietMs: Number(config.replayQuietMs),
+    echoTimeoutMs: Number(config.echoTimeoutMs),
     maxMessageLength: Number(config.maxMessageLength),
     pauseWhenHidden: Boolean(config.pauseWhenHidden),
     crossTab: isClient && Boolean(config.crossTab),

@@ -32,6 +32,8 @@ export interface ChatPublicRuntimeConfig {
   refreshThresholdMs: number
   /** The history replay is over after this long without a frame. @default 300 */
   replayQuietMs: number
+  /** Reconnect when a send gets no echo within this many ms (the replay then decides); 0 disables. @default 10000 */
+  echoTimeoutMs: number
   /** Longest message accepted by `send()`. @default 5000 */
   maxMessageLength: number
   /** Close sockets while the page is hidden. @default false */
