@@ -2,6 +2,7 @@
  * Shared helpers for the runtime integration tests: real test server, real `ws` sockets, and
  * event-driven waits that fail with a clear message on timeout.
  */
+import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import { createChatClient, type CreateChatClientOptions } from '../../src/core/client'
 import { createMemoryStorage } from '../../src/core/storage'
@@ -104,3 +105,27 @@ export function createTestSignals(): EnvironmentSignals & { setOnline(v: boolean
 }
 
 export type { StorageAdapter }
+
+/**
+ * Per-test server and clients: `boot()` starts the test server, `track()` registers a client;
+ * clients are destroyed and the server closed after each test.
+ */
+export function clientFixture() {
+  let server: ChatServer | undefined
+  const clients: ChatClient[] = []
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.destroy()
+    await server?.close()
+    server = undefined
+  })
+  return {
+    async boot(options: ChatServerOptions = {}): Promise<ChatServer> {
+      server = await startServer(options)
+      return server
+    },
+    track(client: ChatClient): ChatClient {
+      clients.push(client)
+      return client
+    },
+  }
+}

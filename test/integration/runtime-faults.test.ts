@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
-import type { ChatClient, ConnectionStatus, Scheduler } from '../../src/core/types'
+import type { ConnectionStatus, Scheduler } from '../../src/core/types'
 import { createDefaultScheduler } from '../../src/core/options'
-import type { ChatServer, ChatServerOptions } from '../../src/testing'
-import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, startServer, until, waitFor } from './helpers'
+import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor, clientFixture } from './helpers'
 
-let server: ChatServer | undefined
-const clients: ChatClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy()
-  await server?.close()
-  server = undefined
-})
-async function boot(options: ChatServerOptions = {}): Promise<ChatServer> {
-  server = await startServer(options)
-  return server
-}
-function track(c: ChatClient): ChatClient {
-  clients.push(c)
-  return c
-}
+const { boot, track } = clientFixture()
 
 /** A clock both the server and the client read, so token expiry is a jump, not a sleep. */
 function sharedClock(): { now: () => number; advance(ms: number): void; scheduler: Scheduler } {

@@ -1,28 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import type { AddressInfo } from 'node:net'
 import { createMemoryStorage } from '../../src/core/storage'
 import type { ChatError } from '../../src/core/errors'
-import type { ChatClient } from '../../src/core/types'
 import { signJwt } from '../../src/testing'
 import type { ChatServer } from '../../src/testing'
-import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, startServer, until, USERS, waitFor } from './helpers'
+import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, until, USERS, waitFor, clientFixture } from './helpers'
 
-let server: ChatServer | undefined
-const clients: ChatClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy()
-  await server?.close()
-  server = undefined
-})
-function track(c: ChatClient): ChatClient {
-  clients.push(c)
-  return c
-}
+const { boot, track } = clientFixture()
 
 describe('two tabs of one user sharing one storage', () => {
   it('each shows every message once and neither resends the other\'s pending sends', async () => {
-    const srv = server = await startServer()
+    const srv = await boot()
     const storage = createMemoryStorage()
     const tabA = track(await loggedIn(srv, 'student', { storage }))
     const tabB = track(makeClient(srv, { storage }))
@@ -60,7 +49,7 @@ describe('two tabs of one user sharing one storage', () => {
   })
 
   it('a tab that closed leaves its unsent messages to the other tab, which delivers them once', async () => {
-    const srv = server = await startServer()
+    const srv = await boot()
     const storage = createMemoryStorage()
     const signals = createTestSignals()
     const tabA = makeClient(srv, { storage, signals })
@@ -84,7 +73,7 @@ describe('two tabs of one user sharing one storage', () => {
 
 describe('reload (a new client on the same storage)', () => {
   it('a pending send that the server stored is confirmed by the replay, not resent', async () => {
-    const srv = server = await startServer()
+    const srv = await boot()
     const storage = createMemoryStorage()
     const first = await loggedIn(srv, 'student', { storage })
     const c1 = first.conversation(2)
@@ -103,7 +92,7 @@ describe('reload (a new client on the same storage)', () => {
   })
 
   it('a queued send that never left is sent once after the reload', async () => {
-    const srv = server = await startServer()
+    const srv = await boot()
     const storage = createMemoryStorage()
     const signals = createTestSignals()
     const first = await loggedIn(srv, 'student', { storage, signals })
@@ -121,7 +110,7 @@ describe('reload (a new client on the same storage)', () => {
   })
 
   it('keeps the read marker across reloads', async () => {
-    const srv = server = await startServer()
+    const srv = await boot()
     const storage = createMemoryStorage()
     const parent = track(await loggedIn(srv, 'parent'))
     const p = parent.conversation(1)

@@ -3,22 +3,15 @@
  * not stay `pending` on a conversation that looks `live` forever.
  */
 import WebSocket from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
-import type { ChatClient, ChatMessage, WebSocketConstructor } from '../../src/core/types'
-import type { ChatServer } from '../../src/testing'
-import { live, loggedIn, startServer, until, waitFor } from './helpers'
+import type { ChatMessage, WebSocketConstructor } from '../../src/core/types'
+import { clientFixture, live, loggedIn, until, waitFor } from './helpers'
 
 const ECHO_TIMEOUT_MS = 300
 const PING_MS = 100
 
-let server: ChatServer | undefined
-const clients: ChatClient[] = []
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy()
-  await server?.close()
-  server = undefined
-})
+const { boot, track } = clientFixture()
 
 /** A `ws` socket that counts the server's protocol pings: a clock that proves the socket is still the same one. */
 class PingCountingSocket extends WebSocket {
@@ -41,9 +34,8 @@ function pingsSpanning(socket: PingCountingSocket, ms: number): Promise<void> {
 }
 
 async function setup(echo: boolean, echoTimeoutMs: number) {
-  server = await startServer({ echo, pingIntervalMs: PING_MS })
-  const client = await loggedIn(server, 'student', { echoTimeoutMs, WebSocket: SpyWebSocket })
-  clients.push(client)
+  const server = await boot({ echo, pingIntervalMs: PING_MS })
+  const client = track(await loggedIn(server, 'student', { echoTimeoutMs, WebSocket: SpyWebSocket }))
   const conv = client.conversation(2)
   const errors: ChatError[] = []
   conv.on('error', e => errors.push(e))

@@ -1,28 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createChatServer, createMemoryStore } from '../../src/testing'
-import type { ChatServer, ChatServerOptions, MessageStore } from '../../src/testing'
-import { connect, openChat } from './server-helpers'
+import { describe, expect, it } from 'vitest'
+import { createMemoryStore } from '../../src/testing'
+import type { MessageStore } from '../../src/testing'
+import { connect, serverFixture } from './server-helpers'
 import type { TestClient } from './server-helpers'
 
 const OFFSET_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/
 const Z_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
 
-const servers: ChatServer[] = []
-const clients: TestClient[] = []
-async function start(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const server = await createChatServer({ handshakeRejectDelayMs: 5, ...options })
-  servers.push(server)
-  return server
-}
-async function chat(server: ChatServer, me: number, peer: number): Promise<TestClient> {
-  const client = await openChat(server, me, peer)
-  clients.push(client)
-  return client
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate()
-  await Promise.all(servers.splice(0).map(s => s.close()))
-})
+const { start, chat, track } = serverFixture()
 
 /** Send and wait for the sender's own echo, so the message is known to be stored. */
 async function say(client: TestClient, text: string | number, from: number): Promise<void> {
@@ -138,7 +123,7 @@ describe('history replay', () => {
     const server = await start({ historyReadDelayMs: 150 })
     const b = await chat(server, 2, 1)
     const a = connect(`${server.wsUrl}/ws/chat/2/?token=${server.issueTokens(1).access}`)
-    clients.push(a)
+    track(a)
     await a.open()
     b.send({ message: 'in the gap' })
     await a.until(() => a.frames.length === 2, 'replay + live')

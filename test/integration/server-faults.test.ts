@@ -1,25 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createChatServer } from '../../src/testing'
-import type { ChatServer, ChatServerOptions } from '../../src/testing'
-import { chatUrl, connect, eventually, openChat } from './server-helpers'
-import type { TestClient } from './server-helpers'
+import type { ChatServer } from '../../src/testing'
+import { chatUrl, connect, eventually, serverFixture } from './server-helpers'
 
-const servers: ChatServer[] = []
-const clients: TestClient[] = []
-async function start(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const server = await createChatServer({ handshakeRejectDelayMs: 5, ...options })
-  servers.push(server)
-  return server
-}
-async function chat(server: ChatServer, me: number, peer: number): Promise<TestClient> {
-  const client = await openChat(server, me, peer)
-  clients.push(client)
-  return client
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate()
-  await Promise.all(servers.splice(0).map(s => s.close()))
-})
+const { start, chat, track } = serverFixture()
 
 function login(server: ChatServer): Promise<Response> {
   return fetch(`${server.url}/api/auth/login/`, { method: 'POST', body: JSON.stringify({ email: 'student@example.com', password: 'student123' }) })
@@ -127,7 +111,7 @@ describe('fault injection', () => {
     const server = await start({ pingIntervalMs: 40 })
     const polite = await chat(server, 1, 2)
     const silent = connect(chatUrl(server, 2, 1), { autoPong: false })
-    clients.push(silent)
+    track(silent)
     expect(await silent.closed()).toBe(1006)
     expect(silent.pings).toBeGreaterThanOrEqual(2)
     // Well past the point where a socket that never answers is dropped.

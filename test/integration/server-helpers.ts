@@ -1,6 +1,8 @@
 /** Small event-driven helpers for the test-server suites: real `ws` clients, no sleeps. */
+import { afterEach } from 'vitest'
 import WebSocket from 'ws'
-import type { ChatServer } from '../../src/testing'
+import { createChatServer } from '../../src/testing'
+import type { ChatServer, ChatServerOptions } from '../../src/testing'
 
 export interface TestClient {
   readonly ws: WebSocket
@@ -148,4 +150,32 @@ export async function eventually<T>(attempt: () => Promise<T>, what: string, tim
     }
   }
   throw new Error(`timed out waiting for ${what}: ${String(last)}`)
+}
+
+/**
+ * Per-test servers and raw sockets: `start()` a server (fast handshake rejection by default),
+ * `chat()` open a raw socket, `track()` any other socket; all are closed after each test.
+ */
+export function serverFixture() {
+  const servers: ChatServer[] = []
+  const clients: TestClient[] = []
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.ws.terminate()
+    await Promise.all(servers.splice(0).map(s => s.close()))
+  })
+  const track = (client: TestClient): TestClient => {
+    clients.push(client)
+    return client
+  }
+  return {
+    track,
+    async start(options: ChatServerOptions = {}): Promise<ChatServer> {
+      const server = await createChatServer({ handshakeRejectDelayMs: 5, ...options })
+      servers.push(server)
+      return server
+    },
+    async chat(server: ChatServer, me: number, peer: number): Promise<TestClient> {
+      return track(await openChat(server, me, peer))
+    },
+  }
 }
