@@ -39,8 +39,9 @@ export interface UseChatReturn {
   /** Ids of peers typing right now (typing extension only; always empty otherwise). */
   readonly typingPeers: ComputedRef<readonly UserId[]>
   /**
-   * Send `text` (queued while not live). Never throws: invalid input (empty, too long) returns
-   * `{ ok: false, error }` and stays out of the timeline.
+   * Send `text` (queued while not live). Never throws: empty input returns `{ ok: false, error }`
+   * and stays out of the timeline; too long input also returns `ok: false` and is shown as `failed`
+   * (`message_too_long`) so the user can discard it.
    */
   send(text: string): SendResult
   /** Queue a `failed` or `unknown` own message again. */
