@@ -13,7 +13,6 @@ export { chatSocketUrl, parsePeerId, redactUrl, resolveUrls, toWebSocketUrl } fr
 export type { EndpointUrls, LocationLike, ResolveUrlsOptions } from './urls'
 export { createMemoryStorage, createWebStorage } from './storage'
 export type { WebStorageAdapter, WebStorageKind, WebStorageOptions } from './storage'
-export { createInProcessLocks } from './cross-tab'
 export type { BroadcastChannelLike } from './cross-tab'
 export { computeBackoff, backoffCeiling } from './backoff'
 export type { BackoffOptions } from './backoff'

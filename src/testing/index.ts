@@ -20,3 +20,5 @@ export { createJti, signJwt, verifyJwt } from './jwt'
 export type { JwtPayload } from './jwt'
 export { DEFAULT_USERS } from './users'
 export type * from './types'
+/** A `navigator.locks` stand-in for Node tests of cross-tab behaviour (pass as `locks`). */
+export { createInProcessLocks } from '../core/cross-tab'
