@@ -59,6 +59,12 @@ export interface AuthDeps {
   rotationGraceMs?: number
   /** Abort a REST call after this long. @default 15000 */
   requestTimeoutMs?: number
+  /**
+   * Passive (SSR, no WebSocket): never refresh, schedule nothing, open no channel and request no
+   * lock. A server render must not spend the browser's rotating refresh token.
+   * @default false
+   */
+  passive?: boolean
 }
 
 /** The internal auth API: the public {@link ChatAuth} plus what the connection layer needs. */
@@ -146,11 +152,13 @@ export function createAuth(deps: AuthDeps): AuthController {
   const http: HttpOptions = { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 }
   const instanceId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
   const events = createEmitter<ChatAuthEvents>()
-  const locks = deps.crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
-  const channel = deps.crossTab
+  const passive = deps.passive === true
+  const crossTab = deps.crossTab && !passive
+  const locks = crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
+  const channel = crossTab
     ? openChannel(deps.createChannel === undefined ? defaultChannelFactory() : deps.createChannel, authKey)
     : null
-  const graceMs = deps.crossTab && !locks ? (deps.rotationGraceMs ?? 1000) : 0
+  const graceMs = crossTab && !locks ? (deps.rotationGraceMs ?? 1000) : 0
   const channelWaiters = new Set<() => void>()
   const diagnosed = new Set<string>()
 
@@ -369,7 +377,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   function schedule(): void {
     cancelTimer()
-    if (destroyed || !session || session.refresh === undefined) return
+    if (destroyed || passive || !session || session.refresh === undefined) return
     const due = refreshDueAt(session.timing)
     if (due === null) return
     let delay = Math.max(0, due - now(), lastRefreshAt + MIN_REFRESH_SPACING_MS - now())
@@ -534,6 +542,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   function refresh(): Promise<void> {
     if (destroyed) return Promise.reject(destroyedError())
+    if (passive) return Promise.reject(new ChatError('refresh_failed', 'No refresh in a passive client (server render)'))
     if (!refreshInFlight) {
       refreshInFlight = runRefresh().finally(() => {
         refreshInFlight = null
@@ -549,7 +558,8 @@ export function createAuth(deps: AuthDeps): AuthController {
     syncFromStorage()
     if (!session) throw noSessionError()
     if (!isRefreshDue(session.timing, now())) return session.access
-    if (session.refresh === undefined && !isExpired(session.timing, now())) return session.access
+    if ((passive || session.refresh === undefined) && !isExpired(session.timing, now())) return session.access
+    if (passive) throw sessionExpired()
     try {
       await refresh()
     }

@@ -27,6 +27,13 @@ export type CreateChatClientOptions = ChatClientOptions & ChatRuntimeInjections 
    * @default 'timeout'
    */
   notify?: NotifyStrategy
+  /**
+   * A client that never connects (a server render): no cross-tab channel, no locks, no outbox
+   * heartbeat, no token refresh (scheduled or on demand), nothing that keeps a timer or port alive.
+   * It still logs in, reads tokens and renders stored state. The Vue plugin sets it when `connect` is off.
+   * @default true when no WebSocket constructor is available, else false
+   */
+  passive?: boolean
 }
 
 function randomId(random: () => number): string {
@@ -82,7 +89,8 @@ function invalidConversation(peerId: string, error: ChatError): Conversation {
  */
 export function createChatClient(options: CreateChatClientOptions = {}): ChatClient {
   const resolved: ResolvedOptions = resolveOptions(options)
-  const auth = createAuth(resolved)
+  const passive = options.passive ?? !resolved.WebSocket
+  const auth = createAuth({ ...resolved, passive })
   const pool = new Map<UserId, PoolEntry>()
   let destroyed = false
   let counter = 0
@@ -96,6 +104,8 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     ownerId: instance,
     heartbeatMs: resolved.heartbeatMs,
     locks: resolved.locks,
+    passive,
+    onCorrupt: key => warn('dropped an unreadable stored outbox', { key }),
     onTick: () => {
       // An owner died since the last replay: reconnect so the next replay settles its messages.
       for (const { core } of pool.values()) {
@@ -104,15 +114,50 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     },
   })
 
+  function warn(message: string, details: Record<string, unknown>): void {
+    try {
+      resolved.logger?.warn?.(`[client] ${message}`, details)
+    }
+    catch {
+      // A broken logger must not break the client.
+    }
+  }
+
+  /** Build the timeline of `userId`; persisted data that still breaks it is dropped, never thrown into the app. */
+  function setUser(core: ConversationCore, userId: UserId | null): void {
+    try {
+      core.setUser(userId)
+      return
+    }
+    catch {
+      // Corrupted persisted data that passed validation: start over without it.
+    }
+    const key = `${resolved.storageKey}:outbox:${userId}:${core.peerId}`
+    warn('dropped stored conversation data that could not be restored', { key })
+    try {
+      resolved.storage.removeItem(key)
+    }
+    catch {
+      // Storage unavailable: the retry below reads nothing either way.
+    }
+    core.setUser(null)
+    try {
+      core.setUser(userId)
+    }
+    catch {
+      core.setUser(null)
+    }
+  }
+
   function apply(core: ConversationCore, state: AuthState): void {
     if (state.status === 'unauthorized') {
       core.stop('unauthorized')
       return
     }
     const userId = state.status === 'anonymous' ? null : state.userId
-    core.setUser(userId)
+    setUser(core, userId)
     if (userId === null) core.stop('idle')
-    else core.start()
+    else if (!passive) core.start()
   }
 
   const offAuth = auth.subscribe(() => {
@@ -134,7 +179,9 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
       discard: id => core.discard(id),
       markRead: () => core.markRead(),
       notifyTyping: () => core.notifyTyping(),
-      reconnect: () => core.reconnect(),
+      reconnect: () => {
+        if (!passive) core.reconnect()
+      },
       release: () => {
         if (released) return
         released = true
@@ -163,9 +210,16 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           newId,
           notify: options.notify ?? 'timeout',
         })
+        try {
+          apply(core, auth.getState())
+        }
+        catch (error) {
+          core.close()
+          return invalidConversation(parsed.peerId, new ChatError('closed', 'Conversation could not be restored', { cause: error }))
+        }
+        // Pooled only once built, so a failure above never leaves a half-built entry behind.
         entry = { core, refs: 0 }
         pool.set(parsed.peerId, entry)
-        apply(core, auth.getState())
       }
       entry.refs += 1
       return handle(entry, true)

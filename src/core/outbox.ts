@@ -26,6 +26,14 @@ export interface OwnerLeaseOptions {
   locks: LockManagerLike | null
   /** Called after every heartbeat (a chance to adopt entries of owners that died meanwhile). */
   onTick?: () => void
+  /** A persisted outbox under `key` was unreadable and has been dropped (or its bad entries skipped). */
+  onCorrupt?: (key: string) => void
+  /**
+   * Passive (SSR, no WebSocket): claim nothing, no heartbeat timer, no lock request. Such a client
+   * never sends, so it must keep nothing alive.
+   * @default false
+   */
+  passive?: boolean
 }
 
 interface OwnerRecord {
@@ -47,9 +55,23 @@ export class OwnerLease {
     this.#options = options
     this.ownerId = options.ownerId
     this.#since = options.scheduler.now()
+    if (options.passive) {
+      this.#released = true
+      return
+    }
     this.#beat()
     this.#acquireLock()
     void this.queryLocks()
+  }
+
+  /** Report an unreadable persisted outbox (never throws). */
+  corrupt(key: string): void {
+    try {
+      this.#options.onCorrupt?.(key)
+    }
+    catch {
+      // A broken reporter must not break loading.
+    }
   }
 
   #key(ownerId: string): string {
@@ -143,9 +165,13 @@ export interface OwnedOutboxEntry extends OutboxEntry {
   readonly owner: string
 }
 
-/** Only ownership is checked here: `Timeline.restore()` validates (and skips) the rest of every entry. */
+/** The largest time a `Date` holds: a stored `createdAt` beyond it could not become an ISO string. */
+const MAX_TIME = 8.64e15
+
+/** Ownership, id and a representable time are checked here: `Timeline.restore()` validates (and skips) the rest. */
 function isEntry(value: unknown): value is OwnedOutboxEntry {
-  return typeof (value as OwnedOutboxEntry | null)?.owner === 'string'
+  const e = value as Partial<OwnedOutboxEntry> | null
+  return typeof e?.owner === 'string' && typeof e.id === 'string' && typeof e.createdAt === 'number' && Math.abs(e.createdAt) <= MAX_TIME
 }
 
 function strip(entry: OwnedOutboxEntry): OutboxEntry {
@@ -165,17 +191,29 @@ export class OutboxStore {
     this.key = `${storageKey}:outbox:${selfId}:${peerId}`
   }
 
+  /** The persisted entries; a value that is not a list of owned entries is dropped and reported. */
   #read(): OwnedOutboxEntry[] {
+    let raw: string | null
     try {
-      const raw = this.#storage.getItem(this.key)
-      if (raw === null) return []
-      const parsed: unknown = JSON.parse(raw)
-      const list = Array.isArray(parsed) ? parsed : []
-      return list.filter(isEntry)
+      raw = this.#storage.getItem(this.key)
     }
     catch {
       return []
     }
+    if (raw === null) return []
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    }
+    catch {
+      parsed = null
+    }
+    const list = Array.isArray(parsed) ? parsed.filter(isEntry) : null
+    if (list === null || list.length < (parsed as unknown[]).length) {
+      this.#write(list ?? [])
+      this.#lease.corrupt(this.key)
+    }
+    return list ?? []
   }
 
   #write(entries: readonly OwnedOutboxEntry[]): void {

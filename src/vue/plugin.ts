@@ -29,7 +29,9 @@ export interface ChatPluginOptions extends Omit<CreateChatClientOptions, 'storag
    */
   client?: ChatClient
   /**
-   * Open conversations. Off during SSR so server rendering never opens a socket.
+   * Open conversations. Off during SSR so server rendering never opens a socket. Off also makes
+   * the created client passive: no token refresh, no cross-tab channel, no timers (see `passive`).
+   * A plain-Vue server render should still call `chat.client.destroy()` once rendered.
    * @default true in a browser, false on the server
    */
   connect?: boolean
@@ -71,6 +73,7 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
       const { storage, signals, client: given, connect = isClient, ...clientOptions } = options
       const scope = effectScope(true)
       const client = given ?? createChatClient({
+        passive: !connect,
         ...clientOptions,
         storage: resolveStorage(storage),
         ...(signals ? { signals } : connect ? { signals: createVueSignals(scope) } : {}),

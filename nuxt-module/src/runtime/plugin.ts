@@ -17,8 +17,11 @@ export default defineNuxtPlugin({
     const chat = createChat(toPluginOptions(config, import.meta.client))
     nuxtApp.vueApp.use(chat)
     if (import.meta.server) {
-      // A server app is never unmounted: free the request's client once the page is rendered.
-      nuxtApp.hook('app:rendered', () => chat.client?.destroy())
+      // A server app is never unmounted: free the request's client once the page is rendered,
+      // or once rendering failed ('app:rendered' is not called then).
+      const destroy = (): void => chat.client?.destroy()
+      nuxtApp.hook('app:rendered', destroy)
+      nuxtApp.hook('app:error', destroy)
     }
     return { provide: { chat: chat.client as ChatClient } }
   },
