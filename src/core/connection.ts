@@ -24,6 +24,8 @@ export interface ConnectionHandlers {
   history(frame: HistoryFrame): void
   /** The replay ended (first live frame or quiet period); the status is already `live`. */
   replayEnd(): void
+  /** May the replay received so far be the whole history? (see `Timeline.replayState()`) */
+  replayState(): 'complete' | 'short' | 'unproven'
   /** A live frame after the replay. */
   frame(frame: LiveFrame | TypingFrame | ReadFrame): void
   /** An open socket went away (anything written and not echoed is now uncertain). */
@@ -44,6 +46,17 @@ export type ConnectionConfig = Pick<
 const OPEN = 1
 const noop = (): void => {}
 
+/**
+ * The replay has no end marker. A quiet period ends it only when it can be complete; otherwise:
+ * no first frame while own sends await proof and nothing bounds the replay → wait this long (from
+ * the open) before taking it as empty.
+ */
+export const REPLAY_FIRST_FRAME_MS = 2000
+/** A replay shorter than the last one stalled this long since its last frame → reconnect with backoff. */
+export const REPLAY_STALL_MS = 3000
+/** This many short replays in a row are accepted: the server really lost messages. */
+export const MAX_SHORT_REPLAYS = 3
+
 /** One socket to `{wsUrl}/ws/chat/{peerId}/`, with its state machine. */
 export class Connection {
   #state: ConnectionStatus = 'idle'
@@ -53,6 +66,13 @@ export class Connection {
   #generation = 0
   #timer: unknown = null
   #quietTimer: unknown = null
+  /** When the quiet timer was last armed (the open or the last history frame). */
+  #armedAt = 0
+  /** Consecutive replays cut off by `REPLAY_STALL_MS` while shorter than the last one. */
+  #short = 0
+  /** History frames of the current replay, and the least a replay must hold (a cut-short replay's count + 1). */
+  #frames = 0
+  #minFrames = 0
   #wanted = false
   #paused = false
   #gaveUp = false
@@ -230,6 +250,7 @@ export class Connection {
       if (gen !== this.#generation) return
       this.#opened = true
       this.#lastWasRefresh = false
+      this.#frames = 0
       this.#setStatus('syncing')
       this.#handlers.open()
       this.#armQuietTimer(gen)
@@ -252,11 +273,16 @@ export class Connection {
     const frame = decoded.frame
     if (frame.kind === 'history') {
       if (this.#state === 'syncing') {
+        this.#frames++
         this.#handlers.history(frame)
         this.#armQuietTimer(gen)
       }
       else {
-        this.#config.logger?.debug?.('late history frame ignored')
+        // History while live: the replay was ended too early and the timeline may lack messages.
+        this.#config.logger?.debug?.('late history frame: resyncing')
+        this.#minFrames = this.#frames + 1
+        this.#abandon()
+        this.#scheduleRetry()
       }
       return
     }
@@ -266,15 +292,37 @@ export class Connection {
   }
 
   #armQuietTimer(gen: number): void {
+    this.#armedAt = this.#config.scheduler.now()
+    this.#wait(gen, this.#config.replayQuietMs)
+  }
+
+  #wait(gen: number, ms: number): void {
     this.#cancel(this.#quietTimer)
     this.#quietTimer = this.#config.scheduler.setTimeout(() => {
       this.#quietTimer = null
-      if (gen === this.#generation && this.#state === 'syncing') this.#endReplay()
-    }, this.#config.replayQuietMs)
+      if (gen === this.#generation && this.#state === 'syncing') this.#onQuiet(gen)
+    }, ms)
+  }
+
+  /** No frame for a quiet period: end the replay if it can be complete, else keep waiting up to a cap. */
+  #onQuiet(gen: number): void {
+    const state = this.#frames < this.#minFrames ? 'short' : this.#handlers.replayState()
+    const left = this.#armedAt + (state === 'short' ? REPLAY_STALL_MS : REPLAY_FIRST_FRAME_MS) - this.#config.scheduler.now()
+    if (state !== 'complete' && left > 0) {
+      this.#wait(gen, left)
+    }
+    else if (state === 'short' && ++this.#short < MAX_SHORT_REPLAYS) {
+      this.#abandon()
+      this.#scheduleRetry()
+    }
+    else {
+      this.#endReplay()
+    }
   }
 
   #endReplay(): void {
     this.#quietTimer = this.#cancel(this.#quietTimer)
+    this.#short = this.#minFrames = 0
     this.#failures = 0
     this.#state = 'live'
     this.#handlers.replayEnd()

@@ -92,6 +92,7 @@ export class ConversationCore {
         this.#timeline?.addReplayFrame(frame)
       },
       replayEnd: () => this.#onReplayEnd(),
+      replayState: () => this.#timeline?.replayState() ?? 'complete',
       frame: frame => this.#onFrame(frame),
       dropped: () => this.#onDropped(),
       status: status => this.#onStatus(status),

@@ -118,6 +118,8 @@ function defaultIdFactory(): () => string {
 }
 
 const isoOf = (ms: number): string => new Date(ms).toISOString()
+/** Largest |epoch ms| a Date can hold (ECMAScript time range); beyond it `toISOString()` throws. */
+const MAX_DATE_MS = 8.64e15
 
 const isCandidate = (e: Entry): boolean => e.status === 'pending' || e.status === 'unknown' || (e.status === 'queued' && e.prior !== null)
 
@@ -178,6 +180,10 @@ export class Timeline {
   #fresh: ChatMessage[] | null = null
   #buffer: HistoryFrame[] = []
   #lastReplayFrameAt = 0
+  /** Frames of this conversation in the current replay. */
+  #rCount = 0
+  /** Messages the last completed replay held: the server log only grows, so no later replay is shorter. */
+  #stored = 0
 
   #gapActive = false
   #gapLastAt = 0
@@ -326,6 +332,7 @@ export class Timeline {
     this.#isReplaying = true
     this.#rPrefix = 0
     this.#rPeers = 0
+    this.#rCount = 0
     this.#patchAt = []
     this.#patchTime = []
     this.#patchRead = []
@@ -351,6 +358,7 @@ export class Timeline {
     this.#lastReplayFrameAt = this.#now()
     const mine = frame.senderId === this.#selfId
     if (!mine && frame.senderId !== this.#peerId) return
+    this.#rCount++
     if (this.#buffer.length === 0) {
       const k = this.#rPrefix
       const list = this.#confirmed
@@ -377,6 +385,16 @@ export class Timeline {
       }
     }
     this.#buffer.push(frame)
+  }
+
+  /**
+   * Can the running replay be complete? `short`: fewer frames than the last completed replay held
+   * (the server log only grows, so frames are still to come). `unproven`: no frame yet while own
+   * sends wait for the replay to prove them stored (nothing known bounds the replay). Added member.
+   */
+  replayState(): 'complete' | 'short' | 'unproven' {
+    if (this.#rCount < this.#stored) return 'short'
+    return this.#rCount === 0 && this.#unsent.some(isCandidate) ? 'unproven' : 'complete'
   }
 
   /** A send awaiting proof appeared during a replay: messages built ahead go back to plain frames. */
@@ -513,6 +531,7 @@ export class Timeline {
       this.#unsent = keep
     }
     this.#ownSentCounts = null
+    this.#stored = this.#confirmed.length
     this.#recount()
     if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) this.#changed()
     this.#startGapWatch()
@@ -779,7 +798,7 @@ export class Timeline {
     for (const raw of entries) {
       if (typeof raw !== 'object' || raw === null) continue
       const { id, content, createdAt, status, priorOccurrences, error } = raw
-      if (typeof id !== 'string' || known.has(id) || typeof content !== 'string' || typeof createdAt !== 'number' || !Number.isFinite(createdAt) || !OUTBOX_STATUSES.includes(status)) continue
+      if (typeof id !== 'string' || known.has(id) || typeof content !== 'string' || typeof createdAt !== 'number' || !(Math.abs(createdAt) <= MAX_DATE_MS) || !OUTBOX_STATUSES.includes(status)) continue
       const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
       const restored: MessageStatus = status === 'pending' ? 'unknown' : status
       const e: Entry = {

@@ -1,0 +1,105 @@
+/**
+ * The replay has no end marker: a server slow to read the history (or stalling mid-replay) must
+ * never make the client take a short replay as complete, wipe its timeline or resend a stored send.
+ */
+import { describe, expect, it } from 'vitest'
+import type { ConnectionStatus, Conversation } from '../../src/core/types'
+import { createMemoryStorage } from '../../src/core/storage'
+import { clientFixture, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor } from './helpers'
+
+const { boot, track } = clientFixture()
+
+/** Epoch ms of every status change of `conv`, in order. */
+function statusTimes(conv: Conversation): Array<[ConnectionStatus, number]> {
+  const seen: Array<[ConnectionStatus, number]> = []
+  conv.on('status', st => seen.push([st, Date.now()]))
+  return seen
+}
+
+describe('slow history replay', () => {
+  it('a history read slower than the quiet period after a drop keeps the timeline and stores a lost echo once', async () => {
+    const srv = await boot()
+    const parent = track(await loggedIn(srv, 'parent'))
+    const p = parent.conversation(1)
+    await until(p, live)
+    p.send('hello')
+    await until(p, settled)
+    const c = track(await loggedIn(srv, 'student'))
+    const s = c.conversation(2)
+    await until(s, x => live(x) && x.messages.length === 1, 'history replayed')
+    s.send('hi')
+    await until(s, x => settled(x) && x.messages.length === 2)
+    // one more replay so that both messages are confirmed by the server's history
+    srv.dropAll()
+    await until(s, x => x.status !== 'live', 'drop noticed')
+    await until(s, x => settled(x) && x.messages.every(m => m.serverTime), 'replay-confirmed')
+
+    srv.configure({ echo: false })
+    s.send('x')
+    await waitFor(async () => (await srv.log(1, 2)).length === 3, 'x stored')
+    srv.configure({ echo: true, historyReadDelayMs: 600 })
+    const times = statusTimes(s)
+    srv.dropAll()
+    await until(s, x => x.status !== 'live', 'drop noticed')
+    const snap = await until(s, x => settled(x) && x.messages.length === 3, 'resynced', 8000)
+
+    expect(shape(snap)).toEqual([['2', 'hello'], ['1', 'hi'], ['1', 'x']])
+    expect(logShape(await srv.log(1, 2))).toEqual([['2', 'hello'], ['1', 'hi'], ['1', 'x']])
+    // the replay really was slower than the quiet period (60 ms): the client waited for it
+    const syncing = times.find(([st]) => st === 'syncing')?.[1] ?? Number.NaN
+    const wentLive = times.find(([st]) => st === 'live')?.[1] ?? Number.NaN
+    expect(wentLive - syncing).toBeGreaterThanOrEqual(500)
+  })
+
+  it('after a reload with an unknown send and an empty timeline, waits for a slow first frame instead of resending', async () => {
+    const srv = await boot()
+    const storage = createMemoryStorage()
+    const first = await loggedIn(srv, 'student', { storage })
+    const c1 = first.conversation(2)
+    await until(c1, live)
+    srv.configure({ echo: false })
+    c1.send('survives reload')
+    await waitFor(async () => (await srv.log(1, 2)).length === 1, 'stored')
+    first.destroy()
+    srv.configure({ echo: true, historyReadDelayMs: 600 })
+    const second = track(makeClient(srv, { storage }))
+    const c2 = second.conversation(2)
+    expect(c2.getSnapshot().messages.map(m => m.status)).toEqual(['unknown'])
+    const snap = await until(c2, settled, 'confirmed by the slow replay', 8000)
+    expect(shape(snap)).toEqual([['1', 'survives reload']])
+    expect(logShape(await srv.log(1, 2))).toEqual([['1', 'survives reload']])
+  })
+
+  it('history arriving after the client went live resyncs instead of being dropped', async () => {
+    const srv = await boot()
+    const parent = track(await loggedIn(srv, 'parent'))
+    const p = parent.conversation(1)
+    await until(p, live)
+    p.send('hello')
+    p.send('again')
+    await until(p, x => settled(x) && x.messages.length === 2)
+    srv.configure({ historyReadDelayMs: 400 })
+    // a fresh client knows nothing: its quiet period ends the (still empty) replay first
+    const c = track(await loggedIn(srv, 'student'))
+    const s = c.conversation(2)
+    const times = statusTimes(s)
+    const snap = await until(s, x => live(x) && x.messages.length === 2, 'late history resynced', 8000)
+    expect(shape(snap)).toEqual([['2', 'hello'], ['2', 'again']])
+    expect(snap.messages.every(m => m.serverTime)).toBe(true)
+    expect(times.filter(([st]) => st === 'live').length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('an empty conversation still goes live one quiet period after the open', async () => {
+    const srv = await boot()
+    const c = track(await loggedIn(srv, 'student', { replayQuietMs: 300 }))
+    const s = c.conversation(2)
+    const times = statusTimes(s)
+    await until(s, live)
+    const syncing = times.find(([st]) => st === 'syncing')?.[1] ?? Number.NaN
+    const wentLive = times.find(([st]) => st === 'live')?.[1] ?? Number.NaN
+    expect(wentLive - syncing).toBeGreaterThanOrEqual(290)
+    // well below REPLAY_FIRST_FRAME_MS (2000) and REPLAY_STALL_MS (3000): no cap was waited
+    expect(wentLive - syncing).toBeLessThan(1000)
+    expect(s.getSnapshot().messages).toEqual([])
+  })
+})

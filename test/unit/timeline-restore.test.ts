@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import type { OutboxEntry } from '../../src/core/timeline'
+import { hist, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
+
+const entry = (id: string, createdAt: number, over: Partial<OutboxEntry> = {}): OutboxEntry =>
+  ({ id, content: id, createdAt, status: 'queued', priorOccurrences: null, ...over })
+
+describe('Timeline.restore: malformed times', () => {
+  it('skips entries whose createdAt a Date cannot hold, keeps the valid ones, never throws', () => {
+    const { tl } = makeTimeline()
+    const entries = [
+      entry('huge', 1e300),
+      entry('past-max', 8.64e15 + 1),
+      entry('before-min', -8.64e15 - 1),
+      entry('nan', Number.NaN),
+      entry('inf', Number.POSITIVE_INFINITY),
+      { ...entry('text', 0), createdAt: '2026-01-01' } as unknown as OutboxEntry,
+      entry('edge', 8.64e15),
+      entry('ok', Date.UTC(2026, 0, 1)),
+    ]
+    expect(() => tl.restore(entries)).not.toThrow()
+    expect(tl.messages().map(m => m.content)).toEqual(['edge', 'ok'])
+    expect(tl.messages()[0]?.createdAt).toBe(new Date(8.64e15).toISOString())
+  })
+})
+
+describe('Timeline.replayState', () => {
+  it('is short until a replay holds as many messages as the last completed one', () => {
+    const { tl } = makeTimeline()
+    replay(tl, [hist(PEER, 'hello'), hist(ME, 'hi')])
+    tl.beginReplay()
+    expect(tl.replayState()).toBe('short')
+    tl.addReplayFrame(hist(PEER, 'hello'))
+    expect(tl.replayState()).toBe('short')
+    tl.addReplayFrame(hist(ME, 'hi'))
+    expect(tl.replayState()).toBe('complete')
+    tl.endReplay()
+    expect(shape(tl)).toEqual(['2:hello:sent', '1:hi:sent'])
+  })
+
+  it('is unproven while nothing arrived and an own send awaits proof', () => {
+    const { tl } = makeTimeline()
+    tl.beginReplay()
+    expect(tl.replayState()).toBe('complete')
+    tl.endReplay()
+    tl.restore([entry('x', Date.UTC(2026, 0, 1), { status: 'pending', priorOccurrences: 0 })])
+    tl.beginReplay()
+    expect(tl.replayState()).toBe('unproven')
+    tl.addReplayFrame(hist(ME, 'x'))
+    expect(tl.replayState()).toBe('complete')
+  })
+})
