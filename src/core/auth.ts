@@ -542,7 +542,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   function refresh(): Promise<void> {
     if (destroyed) return Promise.reject(destroyedError())
-    if (passive) return Promise.reject(new ChatError('refresh_failed', 'No refresh in a passive client (server render)'))
+    if (passive) return Promise.reject(new ChatError('refresh_failed', 'Passive client'))
     if (!refreshInFlight) {
       refreshInFlight = runRefresh().finally(() => {
         refreshInFlight = null

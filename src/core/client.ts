@@ -105,7 +105,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     heartbeatMs: resolved.heartbeatMs,
     locks: resolved.locks,
     passive,
-    onCorrupt: key => warn('dropped an unreadable stored outbox', { key }),
+    onCorrupt: key => resolved.logger?.warn?.('[client] dropped unreadable stored outbox', { key }),
     onTick: () => {
       // An owner died since the last replay: reconnect so the next replay settles its messages.
       for (const { core } of pool.values()) {
@@ -114,38 +114,22 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     },
   })
 
-  function warn(message: string, details: Record<string, unknown>): void {
-    try {
-      resolved.logger?.warn?.(`[client] ${message}`, details)
-    }
-    catch {
-      // A broken logger must not break the client.
-    }
-  }
-
   /** Build the timeline of `userId`; persisted data that still breaks it is dropped, never thrown into the app. */
   function setUser(core: ConversationCore, userId: UserId | null): void {
     try {
       core.setUser(userId)
-      return
     }
     catch {
-      // Corrupted persisted data that passed validation: start over without it.
-    }
-    const key = `${resolved.storageKey}:outbox:${userId}:${core.peerId}`
-    warn('dropped stored conversation data that could not be restored', { key })
-    try {
-      resolved.storage.removeItem(key)
-    }
-    catch {
-      // Storage unavailable: the retry below reads nothing either way.
-    }
-    core.setUser(null)
-    try {
-      core.setUser(userId)
-    }
-    catch {
+      const key = `${resolved.storageKey}:outbox:${userId}:${core.peerId}`
+      lease.corrupt(key)
+      try {
+        resolved.storage.removeItem(key)
+      }
+      catch {
+        // Storage unavailable: the retry reads nothing either way.
+      }
       core.setUser(null)
+      core.setUser(userId)
     }
   }
 
@@ -210,13 +194,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           newId,
           notify: options.notify ?? 'timeout',
         })
-        try {
-          apply(core, auth.getState())
-        }
-        catch (error) {
-          core.close()
-          return invalidConversation(parsed.peerId, new ChatError('closed', 'Conversation could not be restored', { cause: error }))
-        }
+        apply(core, auth.getState())
         // Pooled only once built, so a failure above never leaves a half-built entry behind.
         entry = { core, refs: 0 }
         pool.set(parsed.peerId, entry)

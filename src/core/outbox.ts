@@ -193,27 +193,19 @@ export class OutboxStore {
 
   /** The persisted entries; a value that is not a list of owned entries is dropped and reported. */
   #read(): OwnedOutboxEntry[] {
-    let raw: string | null
+    let parsed: unknown = []
     try {
-      raw = this.#storage.getItem(this.key)
-    }
-    catch {
-      return []
-    }
-    if (raw === null) return []
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(raw)
+      parsed = JSON.parse(this.#storage.getItem(this.key) ?? '[]')
     }
     catch {
       parsed = null
     }
-    const list = Array.isArray(parsed) ? parsed.filter(isEntry) : null
-    if (list === null || list.length < (parsed as unknown[]).length) {
-      this.#write(list ?? [])
+    const list = Array.isArray(parsed) ? parsed.filter(isEntry) : []
+    if (list.length !== (parsed as unknown[] | null)?.length) {
+      this.#write(list)
       this.#lease.corrupt(this.key)
     }
-    return list ?? []
+    return list
   }
 
   #write(entries: readonly OwnedOutboxEntry[]): void {

@@ -56,12 +56,12 @@ const Page = defineComponent({
   },
 })
 
-async function renderWithTokens(options: ChatPluginOptions) {
+async function renderWithTokens(options: ChatPluginOptions, accessTtlSeconds = 1) {
   const app = createSSRApp(Page)
   app.use(createPinia())
   const chat = createChat({ baseUrl: server.url, ...options })
   app.use(chat)
-  chat.client!.auth.setTokens(server.issueTokens(1, { accessTtlSeconds: 1 }), { id: '1', email: 'student@example.com' })
+  chat.client!.auth.setTokens(server.issueTokens(1, { accessTtlSeconds }), { id: '1', email: 'student@example.com', role: 'student', first_name: 'Sam', last_name: 'Student' })
   const html = await renderToString(app)
   return { html, client: chat.client! }
 }
@@ -107,7 +107,8 @@ describe('SSR: the server client is passive', () => {
 
   it('an expired access token is never refreshed by the server client', async () => {
     const clock = recordingScheduler()
-    const { client } = await renderWithTokens({ scheduler: clock.scheduler })
+    // 30 s, not 1 s: `iat` is whole seconds, so a 1 s token can be expired before the first read.
+    const { client } = await renderWithTokens({ scheduler: clock.scheduler }, 30)
     expect(await client.auth.getAccessToken()).toMatch(/^eyJ/)
     clock.jump(60 * 60_000)
     await expect(client.auth.getAccessToken()).rejects.toMatchObject({ name: 'ChatError', code: 'unauthorized' })
