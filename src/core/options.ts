@@ -27,7 +27,7 @@ export interface ChatRuntimeInjections {
   location?: LocationLike
   /** Random source for backoff jitter and ids, in [0, 1). @default Math.random */
   random?: () => number
-  /** Outbox owner heartbeat period without Web Locks. @default 5000 */
+  /** Outbox owner heartbeat period (runs with or without Web Locks; a stale heartbeat lets another tab adopt the outbox). @default 5000 */
   heartbeatMs?: number
   /** Typing indicator: minimum gap between two typing frames we send. @default 3000 */
   typingThrottleMs?: number
