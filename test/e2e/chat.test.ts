@@ -50,8 +50,20 @@ async function openChat(user: UserKey, peer: UserKey): Promise<{ context: Browse
   return { context, page }
 }
 
+let failures = 0
+
+/** Wait for the chat to be live; on timeout, save a screenshot and say what the page showed instead. */
 async function expectLive(page: Page, timeout = 30_000): Promise<void> {
-  await page.locator('[data-testid=connection-status][data-status=live]').waitFor({ timeout })
+  try {
+    await page.locator('[data-testid=connection-status][data-status=live]').waitFor({ timeout })
+  }
+  catch (error) {
+    const shot = `${results}e2e-failure-${++failures}.png`
+    await page.screenshot({ path: shot }).catch(() => undefined)
+    const status = await page.locator('[data-testid=connection-status]').first().getAttribute('data-status', { timeout: 1000 }).catch(() => 'absent')
+    const body = (await page.locator('body').innerText({ timeout: 1000 }).catch(() => '')).slice(0, 600)
+    throw new Error(`not live after ${timeout} ms (connection-status: ${status}; url: ${page.url()}; screenshot: ${shot}); page text: ${body}`, { cause: error })
+  }
 }
 
 async function send(page: Page, text: string): Promise<void> {
