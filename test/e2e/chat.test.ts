@@ -62,7 +62,10 @@ async function expectLive(page: Page, timeout = 30_000): Promise<void> {
     await page.screenshot({ path: shot }).catch(() => undefined)
     const status = await page.locator('[data-testid=connection-status]').first().getAttribute('data-status', { timeout: 1000 }).catch(() => 'absent')
     const body = (await page.locator('body').innerText({ timeout: 1000 }).catch(() => '')).slice(0, 600)
-    throw new Error(`not live after ${timeout} ms (connection-status: ${status}; url: ${page.url()}; screenshot: ${shot}); page text: ${body}`, { cause: error })
+    const diagnosis = `not live after ${timeout} ms (connection-status: ${status}; url: ${page.url()}; screenshot: ${shot}); page text: ${body}`
+    // Printed as well as thrown: with the config's retry, a flake that passes the second time still shows up in the log.
+    console.warn(`[e2e] ${diagnosis}`)
+    throw new Error(diagnosis, { cause: error })
   }
 }
 

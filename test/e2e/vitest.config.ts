@@ -11,5 +11,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // One retry for real-browser tests only: a reload once stayed non-live for 30 s on a cold first
+    // build (1 run in 7, not reproduced in 6 more). expectLive prints its diagnosis and saves a
+    // screenshot on the first failure, so a retried flake still leaves evidence in the CI log.
+    retry: 1,
   },
 })
