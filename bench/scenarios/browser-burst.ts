@@ -20,11 +20,11 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import WS from 'ws'
 import { createChatServer, type ChatServer } from '../../src/testing/index'
 import type { BrowserCandidate, BurstWindow, PageArgs, PageDone } from '../lib/browser-burst-page'
 import { messageText, PEER_ID, prng, SELF_ID } from '../lib/frames'
 import { isMain, median } from '../lib/stats'
+import { closeSocket, openSocket } from '../lib/sockets'
 
 export type { BrowserCandidate } from '../lib/browser-burst-page'
 
@@ -105,21 +105,6 @@ function metrics(list: ReadonlyArray<{ name: string; value: number }>): { Script
   return { ScriptDuration: get('ScriptDuration'), TaskDuration: get('TaskDuration') }
 }
 
-function openSocket(url: string): Promise<WS> {
-  return new Promise((resolve, reject) => {
-    const socket = new WS(url)
-    socket.once('open', () => resolve(socket))
-    socket.once('error', reject)
-  })
-}
-
-function closeSocket(socket: WS): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === WS.CLOSED) return resolve()
-    socket.once('close', () => resolve())
-    socket.close()
-  })
-}
 
 async function runOnce(browser: Browser, origin: string, candidate: BrowserCandidate, contents: readonly string[]): Promise<BrowserBurstRun> {
   const server: ChatServer = await createChatServer({ pingIntervalMs: 0 })

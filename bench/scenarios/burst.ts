@@ -19,6 +19,7 @@ import { createChatServer, type ChatServer } from '../../src/testing/index'
 import { closeDom } from '../lib/dom-env'
 import { messageText, PEER_ID, prng, SELF_ID } from '../lib/frames'
 import { isMain, median } from '../lib/stats'
+import { closeSocket, openSocket } from '../lib/sockets'
 
 export interface BurstRun {
   ms: number
@@ -52,21 +53,6 @@ function texts(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${messageText(random)} #${i}`)
 }
 
-function openSocket(url: string): Promise<WS> {
-  return new Promise((resolve, reject) => {
-    const socket = new WS(url)
-    socket.once('open', () => resolve(socket))
-    socket.once('error', reject)
-  })
-}
-
-function closeSocket(socket: WS): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === WS.CLOSED) return resolve()
-    socket.once('close', () => resolve())
-    socket.close()
-  })
-}
 
 function deadline<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
