@@ -340,14 +340,7 @@ export class Timeline {
     this.#fresh = null
     this.#lastReplayFrameAt = this.#now()
     // Anything still pending was written to a previous socket: only this replay can tell.
-    let any = false
-    for (const e of this.#unsent) {
-      if (e.status === 'pending') {
-        e.status = 'unknown'
-        e.msg = null
-        any = true
-      }
-    }
+    const any = this.#pendingToUnknown()
     if (!this.#unsent.some(isCandidate)) this.#fresh = []
     if (any) this.#changed()
   }
@@ -742,6 +735,11 @@ export class Timeline {
   disconnected(): void {
     this.#gapActive = false
     this.#releaseHeld()
+    if (this.#pendingToUnknown()) this.#changed()
+  }
+
+  /** Every `pending` own message becomes `unknown` (its socket is gone); true when any did. */
+  #pendingToUnknown(): boolean {
     let any = false
     for (const e of this.#unsent) {
       if (e.status === 'pending') {
@@ -750,7 +748,7 @@ export class Timeline {
         any = true
       }
     }
-    if (any) this.#changed()
+    return any
   }
 
   #findUnsent(id: string): Entry | undefined {
