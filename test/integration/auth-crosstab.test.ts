@@ -3,21 +3,13 @@
  * connects channels of the same name inside the process; `createInProcessLocks()` stands in for
  * `navigator.locks`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createChatServer } from '../../src/testing'
-import type { ChatServer } from '../../src/testing'
+import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
 import { createMemoryStorage } from '../../src/core/storage'
 import type { AuthDeps } from '../../src/core/auth'
 import { authFixture, once, STUDENT, uniqueKey, waitFor } from './auth-helpers'
 
-let server: ChatServer
-const fx = authFixture(() => server)
-beforeAll(async () => {
-  server = await createChatServer()
-})
-afterEach(() => fx.destroyAll())
-afterAll(() => server.close())
+const fx = authFixture()
 
 /** Two tabs on one storage; `seed` is a session already stored when both tabs load. */
 function twoTabs(shared: Partial<AuthDeps>, seed?: { access: string; refresh: string }) {
@@ -31,12 +23,12 @@ function twoTabs(shared: Partial<AuthDeps>, seed?: { access: string; refresh: st
 
 describe('two tabs racing a rotating refresh', () => {
   it('with Web Locks: one refresh request, the other tab adopts the result', async () => {
-    const issued = server.issueTokens(1, { accessTtlSeconds: -5 })
-    const before = server.stats.refreshes
+    const issued = fx.server.issueTokens(1, { accessTtlSeconds: -5 })
+    const before = fx.server.stats.refreshes
     const { a, b, storage, storageKey } = twoTabs({ locks: createInProcessLocks() }, issued)
     expect(b.getState().status).toBe('authenticated')
     const [ta, tb] = await Promise.all([a.getAccessToken(), b.getAccessToken()])
-    expect(server.stats.refreshes).toBe(before + 1)
+    expect(fx.server.stats.refreshes).toBe(before + 1)
     expect(ta).toBe(tb)
     expect(a.getState().status).toBe('authenticated')
     expect(b.getState().status).toBe('authenticated')
@@ -47,17 +39,17 @@ describe('two tabs racing a rotating refresh', () => {
 
   it('with Web Locks: forced refreshes in both tabs at once still send one request', async () => {
     const { a, b } = twoTabs({ locks: createInProcessLocks() })
-    a.setTokens(server.issueTokens(1))
+    a.setTokens(fx.server.issueTokens(1))
     await waitFor(() => b.getState().status === 'authenticated', 'tab B to adopt the login', 2000)
-    const before = server.stats.refreshes
+    const before = fx.server.stats.refreshes
     await Promise.all([a.refresh(), b.refresh()])
-    expect(server.stats.refreshes).toBe(before + 1)
+    expect(fx.server.stats.refreshes).toBe(before + 1)
     expect(await a.getAccessToken()).toBe(await b.getAccessToken())
   })
 
   it('fallback without locks (BroadcastChannel only): the loser adopts the winner\'s token, nobody is logged out', async () => {
-    const before = server.stats.refreshes
-    const { a, b, storage, storageKey } = twoTabs({ locks: null }, server.issueTokens(1, { accessTtlSeconds: -5 }))
+    const before = fx.server.stats.refreshes
+    const { a, b, storage, storageKey } = twoTabs({ locks: null }, fx.server.issueTokens(1, { accessTtlSeconds: -5 }))
     let unauthorized = 0
     a.on('unauthorized', () => unauthorized++)
     b.on('unauthorized', () => unauthorized++)
@@ -66,7 +58,7 @@ describe('two tabs racing a rotating refresh', () => {
     expect(a.getState().status).toBe('authenticated')
     expect(b.getState().status).toBe('authenticated')
     expect(ta).toBe(tb)
-    expect(server.stats.refreshes - before).toBeLessThanOrEqual(2)
+    expect(fx.server.stats.refreshes - before).toBeLessThanOrEqual(2)
     expect(storage.getItem(`${storageKey}:auth`)).not.toBeNull()
     // The adopted refresh token is the live one.
     await b.refresh()
@@ -74,7 +66,7 @@ describe('two tabs racing a rotating refresh', () => {
   })
 
   it('fallback without locks or channel (storage polling): nobody is logged out', async () => {
-    const { a, b } = twoTabs({ locks: null, createChannel: null }, server.issueTokens(1, { accessTtlSeconds: -5 }))
+    const { a, b } = twoTabs({ locks: null, createChannel: null }, fx.server.issueTokens(1, { accessTtlSeconds: -5 }))
     let unauthorized = 0
     a.on('unauthorized', () => unauthorized++)
     b.on('unauthorized', () => unauthorized++)
@@ -94,7 +86,7 @@ describe('two tabs racing a rotating refresh', () => {
       const storage = createMemoryStorage()
       const a = fx.make({ storage, storageKey, crossTab: true })
       const b = fx.make({ storage, storageKey, crossTab: true })
-      const issued = server.issueTokens(1)
+      const issued = fx.server.issueTokens(1)
       a.setTokens(issued)
       await waitFor(() => b.getState().status === 'authenticated', 'tab B to adopt the login', 2000)
       const change = once<{ status: string }>(h => b.on('change', h), 'tab B change', 2000)
@@ -114,8 +106,8 @@ describe('two tabs racing a rotating refresh', () => {
     const storageKey = uniqueKey()
     const a = fx.make({ storageKey, crossTab: true })
     const b = fx.make({ storageKey, crossTab: true })
-    a.setTokens(server.issueTokens(1))
-    b.setTokens(server.issueTokens(2))
+    a.setTokens(fx.server.issueTokens(1))
+    b.setTokens(fx.server.issueTokens(2))
     const seen = once<unknown>(h => {
       const probe = new BroadcastChannel(`${storageKey}:auth`)
       probe.onmessage = (event: MessageEvent) => h(event.data)
@@ -129,9 +121,9 @@ describe('two tabs racing a rotating refresh', () => {
 
 describe('a revoked refresh token with two tabs', () => {
   it('both tabs end unauthorized without a storm', async () => {
-    const issued = server.issueTokens(1, { accessTtlSeconds: -5 })
-    server.revokeRefresh(issued.refresh)
-    const before = server.stats.refreshes
+    const issued = fx.server.issueTokens(1, { accessTtlSeconds: -5 })
+    fx.server.revokeRefresh(issued.refresh)
+    const before = fx.server.stats.refreshes
     const { a, b } = twoTabs({ locks: createInProcessLocks() }, issued)
     const eventA = once(h => a.on('unauthorized', h), 'tab A unauthorized', 3000)
     const eventB = once(h => b.on('unauthorized', h), 'tab B unauthorized', 3000)
@@ -139,7 +131,7 @@ describe('a revoked refresh token with two tabs', () => {
     await Promise.all([eventA, eventB])
     expect(a.getState().status).toBe('unauthorized')
     expect(b.getState().status).toBe('unauthorized')
-    expect(server.stats.refreshes - before).toBe(1)
+    expect(fx.server.stats.refreshes - before).toBe(1)
   })
 })
 

@@ -2,28 +2,23 @@
  * diagnoseHandshakeFailure after REAL failed handshakes (ws client against the test server):
  * the browser-visible symptom is the same 1006 for a bad token and for an outage.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createChatServer } from '../../src/testing'
 import type { ChatServer } from '../../src/testing'
 import type { ChatError } from '../../src/core/errors'
 import { authFixture } from './auth-helpers'
 
-let server: ChatServer
 let foreign: ChatServer
-const fx = authFixture(() => server)
+const fx = authFixture({ handshakeRejectDelayMs: 20 })
 beforeAll(async () => {
-  server = await createChatServer({ handshakeRejectDelayMs: 20 })
-  // Same users, another signing secret: its tokens look valid locally and are rejected by `server`.
+  // Same users, another signing secret: its tokens look valid locally and are rejected by fx.server.
   foreign = await createChatServer()
 })
-afterEach(() => fx.destroyAll())
-afterAll(async () => {
-  await Promise.all([server.close(), foreign.close()])
-})
+afterAll(() => foreign.close())
 
 /** Open a socket to peer 2 with `token`; resolve `'open'` or the close code of a failed handshake. */
-function handshake(token: string, url = server.wsUrl): Promise<'open' | number> {
+function handshake(token: string, url = fx.server.wsUrl): Promise<'open' | number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${url}/ws/chat/2/?token=${encodeURIComponent(token)}`)
     ws.on('error', () => {})
@@ -38,45 +33,45 @@ function handshake(token: string, url = server.wsUrl): Promise<'open' | number> 
 describe('diagnoseHandshakeFailure', () => {
   it('expired token: handshake fails with 1006, diagnosis refreshes without asking me → refreshed, next handshake opens', async () => {
     const auth = fx.make()
-    const issued = server.issueTokens(1, { accessTtlSeconds: -5 })
+    const issued = fx.server.issueTokens(1, { accessTtlSeconds: -5 })
     expect(await handshake(issued.access)).toBe(1006)
-    const me = server.stats.meRequests
-    const refreshes = server.stats.refreshes
+    const me = fx.server.stats.meRequests
+    const refreshes = fx.server.stats.refreshes
     // setTokens also schedules a refresh at once; the diagnosis joins it or sees its result.
     auth.setTokens(issued)
     expect(await auth.diagnoseHandshakeFailure(issued.access)).toBe('refreshed')
-    expect(server.stats.meRequests).toBe(me)
-    expect(server.stats.refreshes).toBe(refreshes + 1)
+    expect(fx.server.stats.meRequests).toBe(me)
+    expect(fx.server.stats.refreshes).toBe(refreshes + 1)
     expect(await handshake(await auth.getAccessToken())).toBe('open')
   })
 
   it('locally valid token the server rejects: probe me (401), refresh once → refreshed', async () => {
     const auth = fx.make()
     const bad = foreign.issueTokens(1).access
-    auth.setTokens({ access: bad, refresh: server.issueTokens(1).refresh })
+    auth.setTokens({ access: bad, refresh: fx.server.issueTokens(1).refresh })
     expect(await handshake(bad)).toBe(1006)
-    const me = server.stats.meRequests
-    const refreshes = server.stats.refreshes
+    const me = fx.server.stats.meRequests
+    const refreshes = fx.server.stats.refreshes
     expect(await auth.diagnoseHandshakeFailure(bad)).toBe('refreshed')
-    expect(server.stats.meRequests).toBe(me + 1)
-    expect(server.stats.refreshes).toBe(refreshes + 1)
+    expect(fx.server.stats.meRequests).toBe(me + 1)
+    expect(fx.server.stats.refreshes).toBe(refreshes + 1)
     expect(await handshake(await auth.getAccessToken())).toBe('open')
   })
 
   it('me 401 and the refresh token revoked → unauthorized, event, no storm', async () => {
     const auth = fx.make()
     const bad = foreign.issueTokens(1).access
-    const { refresh } = server.issueTokens(1)
-    server.revokeRefresh(refresh)
+    const { refresh } = fx.server.issueTokens(1)
+    fx.server.revokeRefresh(refresh)
     auth.setTokens({ access: bad, refresh })
     const events: ChatError[] = []
     auth.on('unauthorized', e => events.push(e))
-    const refreshes = server.stats.refreshes
+    const refreshes = fx.server.stats.refreshes
     expect(await auth.diagnoseHandshakeFailure(bad)).toBe('unauthorized')
     expect(await auth.diagnoseHandshakeFailure(bad)).toBe('unauthorized')
     expect(events).toHaveLength(1)
     expect(auth.getState().status).toBe('unauthorized')
-    expect(server.stats.refreshes).toBe(refreshes + 1)
+    expect(fx.server.stats.refreshes).toBe(refreshes + 1)
   })
 
   it('a token issued by a diagnosis refresh that still gets 401 on me → unauthorized (no refresh loop)', async () => {
@@ -101,13 +96,13 @@ describe('diagnoseHandshakeFailure', () => {
 
   it('valid token, handshake refused by the server (me answers 200) → outage, session kept', async () => {
     const auth = fx.make()
-    const issued = server.issueTokens(1)
+    const issued = fx.server.issueTokens(1)
     auth.setTokens(issued)
-    server.rejectHandshakes(1)
+    fx.server.rejectHandshakes(1)
     expect(await handshake(issued.access)).toBe(1006)
-    const refreshes = server.stats.refreshes
+    const refreshes = fx.server.stats.refreshes
     expect(await auth.diagnoseHandshakeFailure(issued.access)).toBe('outage')
-    expect(server.stats.refreshes).toBe(refreshes)
+    expect(fx.server.stats.refreshes).toBe(refreshes)
     expect(auth.getState().status).toBe('authenticated')
   })
 

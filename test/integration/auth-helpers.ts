@@ -2,7 +2,9 @@
 import { createAuth } from '../../src/core/auth'
 import type { AuthController, AuthDeps } from '../../src/core/auth'
 import { createMemoryStorage } from '../../src/core/storage'
-import type { ChatServer } from '../../src/testing'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { createChatServer } from '../../src/testing'
+import type { ChatServer, ChatServerOptions } from '../../src/testing'
 import type { FetchLike, Scheduler } from '../../src/core/types'
 
 export const realScheduler: Scheduler = {
@@ -20,17 +22,33 @@ export function uniqueKey(): string {
 }
 
 export interface AuthFixture {
+  /** The suite's real test server (started before all tests, closed after). */
+  readonly server: ChatServer
   make(overrides?: Partial<AuthDeps>): AuthController
-  destroyAll(): void
 }
 
-/** Controllers against `server`, destroyed by `destroyAll()` (timers and channels closed). */
-export function authFixture(getServer: () => ChatServer): AuthFixture {
+/**
+ * One real test server per suite and auth controllers against it; controllers are destroyed after
+ * each test (timers and channels closed), the server after the suite.
+ */
+export function authFixture(options: ChatServerOptions = {}): AuthFixture {
+  let server: ChatServer | undefined
   const made: AuthController[] = []
-  return {
+  beforeAll(async () => {
+    server = await createChatServer(options)
+  })
+  afterEach(() => {
+    for (const auth of made.splice(0)) auth.destroy()
+  })
+  afterAll(() => server?.close())
+  const fx: AuthFixture = {
+    get server(): ChatServer {
+      if (!server) throw new Error('authFixture: the server starts in beforeAll')
+      return server
+    },
     make(overrides = {}) {
       const auth = createAuth({
-        apiUrl: getServer().url,
+        apiUrl: fx.server.url,
         fetch: globalThis.fetch as FetchLike,
         storage: createMemoryStorage(),
         storageKey: uniqueKey(),
@@ -44,10 +62,8 @@ export function authFixture(getServer: () => ChatServer): AuthFixture {
       made.push(auth)
       return auth
     },
-    destroyAll() {
-      for (const auth of made.splice(0)) auth.destroy()
-    },
   }
+  return fx
 }
 
 export { once, waitFor } from '../support/wait'

@@ -1,17 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createChatServer } from '../../src/testing'
-import type { ChatServer } from '../../src/testing'
 import { ChatError } from '../../src/core/errors'
 import { createMemoryStorage } from '../../src/core/storage'
 import { authFixture, STUDENT } from './auth-helpers'
 
-let server: ChatServer
-const fx = authFixture(() => server)
-beforeAll(async () => {
-  server = await createChatServer()
-})
-afterEach(() => fx.destroyAll())
-afterAll(() => server.close())
+const fx = authFixture()
 
 async function rejection(promise: Promise<unknown>): Promise<ChatError> {
   const error = await promise.then(() => null, (e: unknown) => e)
@@ -63,7 +56,7 @@ describe('auth REST against the real test server', () => {
   })
 
   it('login: an unexpected status → http with the status', async () => {
-    const auth = fx.make({ apiUrl: `${server.url}/nowhere` })
+    const auth = fx.make({ apiUrl: `${fx.server.url}/nowhere` })
     const error = await rejection(auth.login(STUDENT.email, STUDENT.password))
     expect(error.code).toBe('http')
     expect(error.status).toBe(404)
@@ -71,21 +64,21 @@ describe('auth REST against the real test server', () => {
 
   it('me: GET with the bearer token returns the user and updates the state', async () => {
     const auth = fx.make()
-    const { access, refresh } = server.issueTokens(2)
+    const { access, refresh } = fx.server.issueTokens(2)
     auth.setTokens({ access, refresh })
     expect(auth.getState().user).toBeNull()
-    const before = server.stats.meRequests
+    const before = fx.server.stats.meRequests
     const user = await auth.me()
-    expect(server.stats.meRequests).toBe(before + 1)
+    expect(fx.server.stats.meRequests).toBe(before + 1)
     expect(user).toMatchObject({ id: '2', email: 'parent@example.com' })
     expect(auth.getState().user?.email).toBe('parent@example.com')
   })
 
   it('me: without a session → not_authenticated, no request', async () => {
     const auth = fx.make()
-    const before = server.stats.meRequests
+    const before = fx.server.stats.meRequests
     expect((await rejection(auth.me())).code).toBe('not_authenticated')
-    expect(server.stats.meRequests).toBe(before)
+    expect(fx.server.stats.meRequests).toBe(before)
   })
 
   it('setTokens then logout: storage and memory cleared, change events in order', async () => {
@@ -93,7 +86,7 @@ describe('auth REST against the real test server', () => {
     const auth = fx.make({ storage, storageKey: 'own-login' })
     const statuses: string[] = []
     auth.subscribe(() => statuses.push(auth.getState().status))
-    auth.setTokens(server.issueTokens(3))
+    auth.setTokens(fx.server.issueTokens(3))
     expect(auth.userId).toBe('3')
     expect(storage.getItem('own-login:auth')).not.toBeNull()
     await auth.logout()
