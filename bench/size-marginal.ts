@@ -1,0 +1,55 @@
+/**
+ * What each source module really costs in the Vue entry: the entry's min+gzip bytes with the module
+ * replaced by an empty stub (its exports `undefined`), subtracted from the full size. Anything only
+ * that module pulls in (its private imports, a dependency) is counted with it; gzip makes the
+ * figures non-additive. A tool for size work, not part of `npm run bench`.
+ *
+ *   node --import tsx bench/size-marginal.ts
+ */
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { build, type Plugin } from 'esbuild'
+import { table } from './lib/stats'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const EXTERNAL = ['vue', 'pinia', '@vueuse/core', 'dompurify']
+
+async function entryGzip(stub?: { path: string; names: string[] }): Promise<number> {
+  const plugin: Plugin = {
+    name: 'stub-module',
+    setup(b) {
+      if (!stub) return
+      b.onLoad({ filter: /\.ts$/ }, args => args.path === stub.path
+        ? { contents: stub.names.map(n => `export const ${n} = void 0`).join('\n') || 'export {}', loader: 'ts' }
+        : undefined)
+    },
+  }
+  const result = await build({
+    entryPoints: [`${root}src/index.ts`],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    external: EXTERNAL,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [plugin],
+    logLevel: 'silent',
+  })
+  return gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array(), { level: 9 }).length
+}
+
+const full = await entryGzip()
+const rows: Array<[string, number]> = []
+for (const dir of ['src/core', 'src/vue']) {
+  for (const file of readdirSync(`${root}${dir}`)) {
+    if (!file.endsWith('.ts') || file === 'index.ts' || file === 'types.ts') continue
+    const path = `${root}${dir}/${file}`
+    const names = Object.keys(await import(path) as Record<string, unknown>)
+    rows.push([`${dir}/${file}`, full - await entryGzip({ path, names })])
+  }
+}
+rows.sort((a, b) => b[1] - a[1])
+process.stdout.write(`Vue entry + core: ${full} B min+gzip. Bytes saved if the module were empty:\n`)
+process.stdout.write(`${table(['module', 'B min+gzip'], rows.map(([p, b]) => [p, b]))}\n`)
