@@ -156,6 +156,12 @@ export class Timeline {
    */
   #markerRead = new Set<string>()
   #unsent: Entry[] = []
+  /** Own messages in `confirmed` that show `isRead` only because of a peer read receipt. */
+  #receiptRead = new Set<string>()
+  /** Peer read receipts: the first this many own stored messages (server order) are read by the peer. */
+  #peerRead = 0
+  /** Own messages the last completed replay held. */
+  #ownReplayed = 0
   #peers = 0
   #unread = 0
   #readMarker = 0
@@ -252,7 +258,7 @@ export class Timeline {
 
   /** The server's `is_read` of a stored message. */
   #srv(m: ChatMessage): boolean {
-    return m.isRead && !this.#markerRead.has(m.id)
+    return m.isRead && !this.#markerRead.has(m.id) && !this.#receiptRead.has(m.id)
   }
 
   /** Record whether `m` is read only by the marker, given the server's `is_read`. */
@@ -527,6 +533,7 @@ export class Timeline {
     this.#stored = this.#confirmed.length
     this.#recount()
     if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) this.#changed()
+    this.#replayedPeerRead()
     this.#startGapWatch()
     return { inserted, confirmed: matchedUnsent, requeued, removed }
   }
@@ -864,5 +871,81 @@ export class Timeline {
     this.#readMarker = next
     this.#recount()
     this.#changed()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Peer read receipts (read-receipts extension)
+
+  /** Own stored messages the peer has read, oldest first in server order (per its receipts). Added member. */
+  get peerReadCount(): number {
+    return this.#peerRead
+  }
+
+  /**
+   * The peer sent a read receipt: every own message stored so far (in `messages()` as `sent`) is
+   * now `isRead`; later sends are not. Returns the new `peerReadCount`. Added member.
+   */
+  markReadByPeer(): number {
+    const next = this.#confirmed.length - this.#peers
+    if (next !== this.#peerRead) {
+      this.#peerRead = next
+      if (this.#applyPeerRead()) this.#changed()
+    }
+    return next
+  }
+
+  /**
+   * Restore a persisted `peerReadCount`. Applied at once to own stored messages and again after
+   * every replay; a replay holding fewer own messages than the one before lowers it (the server lost
+   * some). Added member.
+   */
+  setPeerReadCount(count: number): void {
+    const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
+    if (next === this.#peerRead) return
+    this.#peerRead = next
+    if (this.#applyPeerRead()) this.#changed()
+  }
+
+  /**
+   * After a replay: reapply the receipt count. Only when the replay holds fewer own messages than the
+   * previous one (the server lost some) is the count lowered to what it holds; a first replay that
+   * came back empty too early (a slow server after a reload) keeps a restored count.
+   */
+  #replayedPeerRead(): void {
+    const own = this.#confirmed.length - this.#peers
+    if (own < this.#ownReplayed && this.#peerRead > own) this.#peerRead = own
+    this.#ownReplayed = own
+    if (this.#applyPeerRead()) this.#changed()
+  }
+
+  /**
+   * Own stored messages take `isRead` from the server's `is_read` or from the receipt count, by
+   * position among own messages. Only the changed ones become new objects. True when any changed.
+   */
+  #applyPeerRead(): boolean {
+    const limit = this.#peerRead
+    const old = this.#receiptRead
+    if (limit === 0 && old.size === 0) return false
+    const next = new Set<string>()
+    const list = this.#confirmed
+    let own = 0
+    let left = old.size
+    let changed = false
+    for (let k = 0; k < list.length && (own < limit || left > 0); k++) {
+      const m = list[k] as ChatMessage
+      if (!m.isMine) continue
+      const byReceipt = old.has(m.id)
+      if (byReceipt) left--
+      const srv = m.isRead && !byReceipt
+      const isRead = srv || own < limit
+      if (m.isRead !== isRead) {
+        list[k] = this.#make(m.id, true, m.content, m.createdAt, m.serverTime, 'sent', isRead)
+        changed = true
+      }
+      if (isRead && !srv) next.add(m.id)
+      own++
+    }
+    this.#receiptRead = next
+    return changed
   }
 }
