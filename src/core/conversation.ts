@@ -54,6 +54,8 @@ export class ConversationCore {
   #lastTypingSent = Number.NEGATIVE_INFINITY
   #lastStatus: ConnectionStatus = 'idle'
   #lastPersisted = ''
+  /** The peer-read count last written to storage. */
+  #peerReadSaved = 0
   #notifyQueued = false
   /**
    * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
@@ -122,6 +124,9 @@ export class ConversationCore {
       if (restored.length > 0) timeline.restore(restored)
       const read = Number(this.#readStorage(this.#readKey(selfId)))
       if (Number.isInteger(read) && read > 0) timeline.setReadCount(read)
+      const peerRead = Number(this.#readStorage(this.#peerReadKey(selfId)))
+      this.#peerReadSaved = Number.isInteger(peerRead) && peerRead > 0 ? peerRead : 0
+      timeline.setPeerReadCount(this.#peerReadSaved)
       this.#timeline = timeline
       this.#outbox = outbox
       this.#persist()
@@ -264,6 +269,7 @@ export class ConversationCore {
     this.#gapUntil = this.#lastHistoryAt + this.#gapWindowMs
     this.#error = null
     this.#persist()
+    this.#savePeerRead()
     this.#flush()
     this.#changed()
   }
@@ -275,7 +281,16 @@ export class ConversationCore {
       if (frame.senderId === this.peerId && this.#options.extensions.typing) this.#setPeerTyping(true)
       return
     }
-    if (frame.kind === 'read') return
+    if (frame.kind === 'read') {
+      // Only the peer's receipt counts: our own (echoed by some servers, or from another tab) never does.
+      if (frame.senderId === this.peerId && this.#options.extensions.readReceipts) {
+        const version = timeline.version
+        timeline.markReadByPeer()
+        this.#savePeerRead()
+        if (timeline.version !== version) this.#changed()
+      }
+      return
+    }
     const before = timeline.peerCount
     const outcome = timeline.applyLive(frame)
     if (outcome === 'echo') this.#armEcho()
@@ -446,6 +461,18 @@ export class ConversationCore {
 
   #readKey(selfId: UserId): string {
     return `${this.#options.storageKey}:read:${selfId}:${this.peerId}`
+  }
+
+  #peerReadKey(selfId: UserId): string {
+    return `${this.#options.storageKey}:peerRead:${selfId}:${this.peerId}`
+  }
+
+  /** Persist the peer's read receipts (a count of own messages) when it changed. */
+  #savePeerRead(): void {
+    const count = this.#timeline?.peerReadCount ?? 0
+    if (this.#selfId === null || count === this.#peerReadSaved) return
+    this.#peerReadSaved = count
+    this.#writeStorage(this.#peerReadKey(this.#selfId), String(count))
   }
 
   #readStorage(key: string): string | null {
