@@ -162,6 +162,8 @@ export class Timeline {
   #peerRead = 0
   /** Own messages the last completed replay held. */
   #ownReplayed = 0
+  /** `version` right after the receipts were last applied. */
+  #peerReadVer = -1
   #peers = 0
   #unread = 0
   #readMarker = 0
@@ -890,6 +892,7 @@ export class Timeline {
     if (next !== this.#peerRead) {
       this.#peerRead = next
       if (this.#applyPeerRead()) this.#changed()
+      this.#peerReadVer = this.#ver
     }
     return next
   }
@@ -904,6 +907,7 @@ export class Timeline {
     if (next === this.#peerRead) return
     this.#peerRead = next
     if (this.#applyPeerRead()) this.#changed()
+    this.#peerReadVer = this.#ver
   }
 
   /**
@@ -913,39 +917,54 @@ export class Timeline {
    */
   #replayedPeerRead(): void {
     const own = this.#confirmed.length - this.#peers
-    if (own < this.#ownReplayed && this.#peerRead > own) this.#peerRead = own
+    const clamp = own < this.#ownReplayed && this.#peerRead > own
+    if (clamp) this.#peerRead = own
     this.#ownReplayed = own
+    // Nothing visible changed since the receipts were last applied (a replay that matched): skip the walk.
+    if (!clamp && this.#ver === this.#peerReadVer) return
     if (this.#applyPeerRead()) this.#changed()
+    this.#peerReadVer = this.#ver
   }
 
   /**
    * Own stored messages take `isRead` from the server's `is_read` or from the receipt count, by
-   * position among own messages. Only the changed ones become new objects. True when any changed.
+   * position among own messages. Only the changed ones become new objects, and the id set is updated
+   * in place (a steady replay adds nothing to it). True when any message changed.
    */
   #applyPeerRead(): boolean {
     const limit = this.#peerRead
-    const old = this.#receiptRead
-    if (limit === 0 && old.size === 0) return false
-    const next = new Set<string>()
+    const set = this.#receiptRead
+    if (limit === 0 && set.size === 0) return false
     const list = this.#confirmed
     let own = 0
-    let left = old.size
+    let seen = 0
     let changed = false
-    for (let k = 0; k < list.length && (own < limit || left > 0); k++) {
+    for (let k = 0; k < list.length && (own < limit || seen < set.size); k++) {
       const m = list[k] as ChatMessage
       if (!m.isMine) continue
-      const byReceipt = old.has(m.id)
-      if (byReceipt) left--
+      const byReceipt = set.has(m.id)
       const srv = m.isRead && !byReceipt
       const isRead = srv || own < limit
       if (m.isRead !== isRead) {
         list[k] = this.#make(m.id, true, m.content, m.createdAt, m.serverTime, 'sent', isRead)
         changed = true
       }
-      if (isRead && !srv) next.add(m.id)
+      if (isRead && !srv) {
+        if (!byReceipt) set.add(m.id)
+        seen++
+      }
+      else if (byReceipt) {
+        set.delete(m.id)
+      }
       own++
     }
-    this.#receiptRead = next
+    // Ids of messages a replay removed: drop them once seen to be stale.
+    if (seen < set.size) {
+      const live = new Set<string>()
+      for (const m of list) if (m.isMine && set.has(m.id)) live.add(m.id)
+      this.#receiptRead = live
+    }
     return changed
   }
+
 }
