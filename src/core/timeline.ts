@@ -160,8 +160,11 @@ export class Timeline {
   #receiptRead = new Set<string>()
   /** Peer read receipts: the first this many own stored messages (server order) are read by the peer. */
   #peerRead = 0
-  /** Own messages the last completed replay held. */
-  #ownReplayed = 0
+  /**
+   * The timeline held at least `#peerRead` own stored messages since the count was set (a receipt, or
+   * a replay after a restore): a replay holding fewer then means the server lost some.
+   */
+  #peerReadProven = false
   /** `version` right after the receipts were last applied. */
   #peerReadVer = -1
   #peers = 0
@@ -889,6 +892,7 @@ export class Timeline {
    */
   markReadByPeer(): number {
     const next = this.#confirmed.length - this.#peers
+    this.#peerReadProven = true
     if (next !== this.#peerRead) {
       this.#peerRead = next
       if (this.#applyPeerRead()) this.#changed()
@@ -899,27 +903,28 @@ export class Timeline {
 
   /**
    * Restore a persisted `peerReadCount`. Applied at once to own stored messages and again after
-   * every replay; a replay holding fewer own messages than the one before lowers it (the server lost
-   * some). Added member.
+   * every replay; once the timeline held that many own messages, a replay holding fewer lowers it
+   * (the server lost some). Added member.
    */
   setPeerReadCount(count: number): void {
     const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
     if (next === this.#peerRead) return
     this.#peerRead = next
+    this.#peerReadProven = next <= this.#confirmed.length - this.#peers
     if (this.#applyPeerRead()) this.#changed()
     this.#peerReadVer = this.#ver
   }
 
   /**
-   * After a replay: reapply the receipt count. Only when the replay holds fewer own messages than the
-   * previous one (the server lost some) is the count lowered to what it holds; a first replay that
-   * came back empty too early (a slow server after a reload) keeps a restored count.
+   * After a replay: reapply the receipt count. A replay holding fewer own messages than a proven count
+   * (the server lost some) lowers it to what it holds; a restored count is kept until a replay holds
+   * that many (a first replay that came back empty too early, from a slow server after a reload).
    */
   #replayedPeerRead(): void {
     const own = this.#confirmed.length - this.#peers
-    const clamp = own < this.#ownReplayed && this.#peerRead > own
+    const clamp = this.#peerReadProven && this.#peerRead > own
     if (clamp) this.#peerRead = own
-    this.#ownReplayed = own
+    this.#peerReadProven = this.#peerRead <= own
     // Nothing visible changed since the receipts were last applied (a replay that matched): skip the walk.
     if (!clamp && this.#ver === this.#peerReadVer) return
     if (this.#applyPeerRead()) this.#changed()

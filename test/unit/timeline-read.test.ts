@@ -108,6 +108,20 @@ describe('Timeline: peer read receipts', () => {
     expect(reads(tl)).toEqual(['a:true', 'b:true', 'd:false'])
   })
 
+  it('an echoed message the next replay lacks (lost by the server) lowers the count: a later send stays unread', () => {
+    const { tl } = makeTimeline()
+    const a = hist(ME, 'a')
+    replay(tl, [a])
+    sendAll(tl, 'b')
+    expect(tl.markReadByPeer()).toBe(2)
+    replay(tl, [a])
+    expect(tl.peerReadCount).toBe(1)
+    expect(reads(tl)).toEqual(['a:true'])
+    sendAll(tl, 'c')
+    replay(tl, [a, hist(ME, 'c')])
+    expect(reads(tl)).toEqual(['a:true', 'c:false'])
+  })
+
   it('keeps the server is_read of own messages beyond the count', () => {
     const { tl } = makeTimeline()
     replay(tl, [hist(ME, 'a'), hist(ME, 'b', true)])
