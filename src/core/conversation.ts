@@ -124,9 +124,8 @@ export class ConversationCore {
       if (restored.length > 0) timeline.restore(restored)
       const read = Number(this.#readStorage(this.#readKey(selfId)))
       if (Number.isInteger(read) && read > 0) timeline.setReadCount(read)
-      const peerRead = Number(this.#readStorage(this.#peerReadKey(selfId)))
-      this.#peerReadSaved = Number.isInteger(peerRead) && peerRead > 0 ? peerRead : 0
-      timeline.setPeerReadCount(this.#peerReadSaved)
+      timeline.setPeerReadCount(Number(this.#readStorage(this.#readKey(selfId, 'peerRead'))))
+      this.#peerReadSaved = timeline.peerReadCount
       this.#timeline = timeline
       this.#outbox = outbox
       this.#persist()
@@ -284,10 +283,9 @@ export class ConversationCore {
     if (frame.kind === 'read') {
       // Only the peer's receipt counts: our own (echoed by some servers, or from another tab) never does.
       if (frame.senderId === this.peerId && this.#options.extensions.readReceipts) {
-        const version = timeline.version
         timeline.markReadByPeer()
         this.#savePeerRead()
-        if (timeline.version !== version) this.#changed()
+        this.#changed()
       }
       return
     }
@@ -459,12 +457,9 @@ export class ConversationCore {
     return this.#outbox?.hasAdoptable() ?? false
   }
 
-  #readKey(selfId: UserId): string {
-    return `${this.#options.storageKey}:read:${selfId}:${this.peerId}`
-  }
-
-  #peerReadKey(selfId: UserId): string {
-    return `${this.#options.storageKey}:peerRead:${selfId}:${this.peerId}`
+  /** `read`: own read marker; `peerRead`: the peer's read receipts (a count of own messages). */
+  #readKey(selfId: UserId, kind = 'read'): string {
+    return `${this.#options.storageKey}:${kind}:${selfId}:${this.peerId}`
   }
 
   /** Persist the peer's read receipts (a count of own messages) when it changed. */
@@ -472,7 +467,7 @@ export class ConversationCore {
     const count = this.#timeline?.peerReadCount ?? 0
     if (this.#selfId === null || count === this.#peerReadSaved) return
     this.#peerReadSaved = count
-    this.#writeStorage(this.#peerReadKey(this.#selfId), String(count))
+    this.#writeStorage(this.#readKey(this.#selfId, 'peerRead'), String(count))
   }
 
   #readStorage(key: string): string | null {

@@ -891,14 +891,8 @@ export class Timeline {
    * now `isRead`; later sends are not. Returns the new `peerReadCount`. Added member.
    */
   markReadByPeer(): number {
-    const next = this.#confirmed.length - this.#peers
-    this.#peerReadProven = true
-    if (next !== this.#peerRead) {
-      this.#peerRead = next
-      if (this.#applyPeerRead()) this.#changed()
-      this.#peerReadVer = this.#ver
-    }
-    return next
+    this.#setPeerRead(this.#confirmed.length - this.#peers, true)
+    return this.#peerRead
   }
 
   /**
@@ -908,68 +902,54 @@ export class Timeline {
    */
   setPeerReadCount(count: number): void {
     const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
+    this.#setPeerRead(next, next <= this.#confirmed.length - this.#peers)
+  }
+
+  #setPeerRead(next: number, proven: boolean): void {
+    this.#peerReadProven = proven
     if (next === this.#peerRead) return
     this.#peerRead = next
-    this.#peerReadProven = next <= this.#confirmed.length - this.#peers
-    if (this.#applyPeerRead()) this.#changed()
-    this.#peerReadVer = this.#ver
+    this.#applyPeerRead()
   }
 
   /**
    * After a replay: reapply the receipt count. A replay holding fewer own messages than a proven count
    * (the server lost some) lowers it to what it holds; a restored count is kept until a replay holds
    * that many (a first replay that came back empty too early, from a slow server after a reload).
+   * Nothing changed since the count was last applied (a replay that matched): no walk.
    */
   #replayedPeerRead(): void {
     const own = this.#confirmed.length - this.#peers
     const clamp = this.#peerReadProven && this.#peerRead > own
     if (clamp) this.#peerRead = own
     this.#peerReadProven = this.#peerRead <= own
-    // Nothing visible changed since the receipts were last applied (a replay that matched): skip the walk.
-    if (!clamp && this.#ver === this.#peerReadVer) return
-    if (this.#applyPeerRead()) this.#changed()
-    this.#peerReadVer = this.#ver
+    if (clamp || this.#ver !== this.#peerReadVer) this.#applyPeerRead()
   }
 
   /**
    * Own stored messages take `isRead` from the server's `is_read` or from the receipt count, by
-   * position among own messages. Only the changed ones become new objects, and the id set is updated
-   * in place (a steady replay adds nothing to it). True when any message changed.
+   * position among own messages. Only the changed ones become new objects; the id set is updated in
+   * place (ids of removed messages may stay: ids are never reused).
    */
-  #applyPeerRead(): boolean {
+  #applyPeerRead(): void {
     const limit = this.#peerRead
     const set = this.#receiptRead
-    if (limit === 0 && set.size === 0) return false
     const list = this.#confirmed
-    let own = 0
-    let seen = 0
-    let changed = false
-    for (let k = 0; k < list.length && (own < limit || seen < set.size); k++) {
-      const m = list[k] as ChatMessage
-      if (!m.isMine) continue
-      const byReceipt = set.has(m.id)
-      const srv = m.isRead && !byReceipt
-      const isRead = srv || own < limit
-      if (m.isRead !== isRead) {
-        list[k] = this.#make(m.id, true, m.content, m.createdAt, m.serverTime, 'sent', isRead)
-        changed = true
+    if (limit > 0 || set.size > 0) {
+      let own = 0
+      for (let k = 0; k < list.length; k++) {
+        const m = list[k] as ChatMessage
+        if (!m.isMine) continue
+        const srv = m.isRead && !set.has(m.id)
+        const isRead = own++ < limit || srv
+        if (isRead && !srv) set.add(m.id)
+        else set.delete(m.id)
+        if (m.isRead !== isRead) {
+          list[k] = this.#make(m.id, true, m.content, m.createdAt, m.serverTime, 'sent', isRead)
+          this.#changed()
+        }
       }
-      if (isRead && !srv) {
-        if (!byReceipt) set.add(m.id)
-        seen++
-      }
-      else if (byReceipt) {
-        set.delete(m.id)
-      }
-      own++
     }
-    // Ids of messages a replay removed: drop them once seen to be stale.
-    if (seen < set.size) {
-      const live = new Set<string>()
-      for (const m of list) if (m.isMine && set.has(m.id)) live.add(m.id)
-      this.#receiptRead = live
-    }
-    return changed
+    this.#peerReadVer = this.#ver
   }
-
 }
