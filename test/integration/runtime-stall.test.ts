@@ -102,7 +102,6 @@ describe('replay stall (a replay shorter than the last one, then silence)', () =
     expect(elapsed).toBeGreaterThanOrEqual(MAX_SHORT_REPLAYS * REPLAY_STALL_MS)
     // backoff between attempts is at most 150 ms here (test client), plus connect time on a loaded machine
     expect(elapsed).toBeLessThan(MAX_SHORT_REPLAYS * REPLAY_STALL_MS + 2000)
-    console.info(`[stall] first short replay -> live: ${elapsed} ms over ${syncs.length} handshakes`)
   })
 
   it('one short replay, then the whole history again: waits one stall, keeps every message, removes nothing', async () => {
@@ -140,6 +139,5 @@ describe('replay stall (a replay shorter than the last one, then silence)', () =
     const elapsed = wentLive - (syncs[0] as number)
     expect(elapsed).toBeGreaterThanOrEqual(REPLAY_STALL_MS)
     expect(elapsed).toBeLessThan(REPLAY_STALL_MS + 2000)
-    console.info(`[stall] one short replay -> live: ${elapsed} ms over ${syncs.length} handshakes`)
   })
 })
