@@ -54,6 +54,8 @@ export class ConversationCore {
   #lastTypingSent = Number.NEGATIVE_INFINITY
   #lastStatus: ConnectionStatus = 'idle'
   #lastPersisted = ''
+  /** The peer-read count last written to storage. */
+  #peerReadSaved = 0
   #notifyQueued = false
   /**
    * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
@@ -122,6 +124,8 @@ export class ConversationCore {
       if (restored.length > 0) timeline.restore(restored)
       const read = Number(this.#readStorage(this.#readKey(selfId)))
       if (Number.isInteger(read) && read > 0) timeline.setReadCount(read)
+      timeline.setPeerReadCount(Number(this.#readStorage(this.#readKey(selfId, 'peerRead'))))
+      this.#peerReadSaved = timeline.peerReadCount
       this.#timeline = timeline
       this.#outbox = outbox
       this.#persist()
@@ -264,6 +268,7 @@ export class ConversationCore {
     this.#gapUntil = this.#lastHistoryAt + this.#gapWindowMs
     this.#error = null
     this.#persist()
+    this.#savePeerRead()
     this.#flush()
     this.#changed()
   }
@@ -275,7 +280,15 @@ export class ConversationCore {
       if (frame.senderId === this.peerId && this.#options.extensions.typing) this.#setPeerTyping(true)
       return
     }
-    if (frame.kind === 'read') return
+    if (frame.kind === 'read') {
+      // Only the peer's receipt counts: our own (echoed by some servers, or from another tab) never does.
+      if (frame.senderId === this.peerId && this.#options.extensions.readReceipts) {
+        timeline.markReadByPeer()
+        this.#savePeerRead()
+        this.#changed()
+      }
+      return
+    }
     const before = timeline.peerCount
     const outcome = timeline.applyLive(frame)
     if (outcome === 'echo') this.#armEcho()
@@ -444,8 +457,17 @@ export class ConversationCore {
     return this.#outbox?.hasAdoptable() ?? false
   }
 
-  #readKey(selfId: UserId): string {
-    return `${this.#options.storageKey}:read:${selfId}:${this.peerId}`
+  /** `read`: own read marker; `peerRead`: the peer's read receipts (a count of own messages). */
+  #readKey(selfId: UserId, kind = 'read'): string {
+    return `${this.#options.storageKey}:${kind}:${selfId}:${this.peerId}`
+  }
+
+  /** Persist the peer's read receipts (a count of own messages) when it changed. */
+  #savePeerRead(): void {
+    const count = this.#timeline?.peerReadCount ?? 0
+    if (this.#selfId === null || count === this.#peerReadSaved) return
+    this.#peerReadSaved = count
+    this.#writeStorage(this.#readKey(this.#selfId, 'peerRead'), String(count))
   }
 
   #readStorage(key: string): string | null {

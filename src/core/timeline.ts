@@ -156,6 +156,17 @@ export class Timeline {
    */
   #markerRead = new Set<string>()
   #unsent: Entry[] = []
+  /** Own messages in `confirmed` that show `isRead` only because of a peer read receipt. */
+  #receiptRead = new Set<string>()
+  /** Peer read receipts: the first this many own stored messages (server order) are read by the peer. */
+  #peerRead = 0
+  /**
+   * The timeline held at least `#peerRead` own stored messages since the count was set (a receipt, or
+   * a replay after a restore): a replay holding fewer then means the server lost some.
+   */
+  #peerReadProven = false
+  /** `version` right after the receipts were last applied. */
+  #peerReadVer = -1
   #peers = 0
   #unread = 0
   #readMarker = 0
@@ -252,7 +263,7 @@ export class Timeline {
 
   /** The server's `is_read` of a stored message. */
   #srv(m: ChatMessage): boolean {
-    return m.isRead && !this.#markerRead.has(m.id)
+    return m.isRead && !this.#markerRead.has(m.id) && !this.#receiptRead.has(m.id)
   }
 
   /** Record whether `m` is read only by the marker, given the server's `is_read`. */
@@ -527,6 +538,7 @@ export class Timeline {
     this.#stored = this.#confirmed.length
     this.#recount()
     if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) this.#changed()
+    this.#replayedPeerRead()
     this.#startGapWatch()
     return { inserted, confirmed: matchedUnsent, requeued, removed }
   }
@@ -864,5 +876,80 @@ export class Timeline {
     this.#readMarker = next
     this.#recount()
     this.#changed()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Peer read receipts (read-receipts extension)
+
+  /** Own stored messages the peer has read, oldest first in server order (per its receipts). Added member. */
+  get peerReadCount(): number {
+    return this.#peerRead
+  }
+
+  /**
+   * The peer sent a read receipt: every own message stored so far (in `messages()` as `sent`) is
+   * now `isRead`; later sends are not. Returns the new `peerReadCount`. Added member.
+   */
+  markReadByPeer(): number {
+    this.#setPeerRead(this.#confirmed.length - this.#peers, true)
+    return this.#peerRead
+  }
+
+  /**
+   * Restore a persisted `peerReadCount`. Applied at once to own stored messages and again after
+   * every replay; once the timeline held that many own messages, a replay holding fewer lowers it
+   * (the server lost some). Added member.
+   */
+  setPeerReadCount(count: number): void {
+    const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
+    this.#setPeerRead(next, next <= this.#confirmed.length - this.#peers)
+  }
+
+  #setPeerRead(next: number, proven: boolean): void {
+    this.#peerReadProven = proven
+    if (next === this.#peerRead) return
+    this.#peerRead = next
+    this.#applyPeerRead()
+  }
+
+  /**
+   * After a replay: reapply the receipt count. A replay holding fewer own messages than a proven count
+   * (the server lost some) lowers it to what it holds; a restored count is kept until a replay holds
+   * that many (a first replay that came back empty too early, from a slow server after a reload).
+   * Nothing changed since the count was last applied (a replay that matched): no walk.
+   */
+  #replayedPeerRead(): void {
+    const own = this.#confirmed.length - this.#peers
+    const clamp = this.#peerReadProven && this.#peerRead > own
+    if (clamp) this.#peerRead = own
+    this.#peerReadProven = this.#peerRead <= own
+    if (clamp || this.#ver !== this.#peerReadVer) this.#applyPeerRead()
+  }
+
+  /**
+   * Own stored messages take `isRead` from the server's `is_read` or from the receipt count, by
+   * position among own messages. Only the changed ones become new objects; the id set is updated in
+   * place (ids of removed messages may stay: ids are never reused).
+   */
+  #applyPeerRead(): void {
+    const limit = this.#peerRead
+    const set = this.#receiptRead
+    const list = this.#confirmed
+    if (limit > 0 || set.size > 0) {
+      let own = 0
+      for (let k = 0; k < list.length; k++) {
+        const m = list[k] as ChatMessage
+        if (!m.isMine) continue
+        const srv = m.isRead && !set.has(m.id)
+        const isRead = own++ < limit || srv
+        if (isRead && !srv) set.add(m.id)
+        else set.delete(m.id)
+        if (m.isRead !== isRead) {
+          list[k] = this.#make(m.id, true, m.content, m.createdAt, m.serverTime, 'sent', isRead)
+          this.#changed()
+        }
+      }
+    }
+    this.#peerReadVer = this.#ver
   }
 }

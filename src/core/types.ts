@@ -31,7 +31,11 @@ export interface ChatMessage {
   readonly status: MessageStatus
   /** `senderId` equals the signed-in user. */
   readonly isMine: boolean
-  /** Server `is_read` or the client-side read marker, whichever says read. */
+  /**
+   * Server `is_read` or the client-side read marker, whichever says read. For own messages: also
+   * read by the peer per a read receipt (`extensions.readReceipts`): every own message stored before
+   * the peer's latest receipt. Receipts are kept as a count of own messages, persisted per user and peer.
+   */
   readonly isRead: boolean
   /** Why a `failed` message failed. */
   readonly error?: ChatErrorCode
