@@ -5,6 +5,7 @@
  */
 import { Connection, type ConnectionAuth } from './connection'
 import { createEmitter } from './emitter'
+import { createNotifier, type NotifyStrategy } from './notify'
 import { ChatError } from './errors'
 import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import { DEFAULT_GAP_WINDOW_MS, Timeline } from './timeline'
@@ -20,8 +21,7 @@ import type {
   UserId,
 } from './types'
 
-/** How change notifications are coalesced: one per microtask checkpoint, or one per 0 ms timeout. */
-export type NotifyStrategy = 'microtask' | 'timeout'
+export type { NotifyStrategy } from './notify'
 
 export interface ConversationCoreDeps {
   peerId: UserId
@@ -54,7 +54,7 @@ export class ConversationCore {
   #lastTypingSent = Number.NEGATIVE_INFINITY
   #lastStatus: ConnectionStatus = 'idle'
   #lastPersisted = ''
-  #notifyQueued = false
+  readonly #notify: ReturnType<typeof createNotifier>
   /**
    * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
    * (same sender, same text): queued sends wait, so their echoes arrive after the window.
@@ -99,6 +99,7 @@ export class ConversationCore {
       error: error => this.#report(error),
     })
     this.#snapshot = this.#notified = this.#build()
+    this.#notify = createNotifier(() => this.#notifyListeners(), deps.notify ?? 'microtask', this.#options.scheduler)
   }
 
   /** The signed-in user changed (or signed out: `null`). Rebuilds the timeline for a new user. */
@@ -153,6 +154,7 @@ export class ConversationCore {
     this.#closed = true
     this.#clearTypingTimer()
     this.#clearTimers()
+    this.#notify.cancel()
     this.#events.clear()
     this.#listeners.clear()
   }
@@ -487,25 +489,22 @@ export class ConversationCore {
   #changed(): void {
     if (this.#closed) return
     this.#stale = true
-    if (this.#notifyQueued) return
-    this.#notifyQueued = true
-    const run = (): void => {
-      this.#notifyQueued = false
-      const snapshot = this.getSnapshot()
-      if (snapshot === this.#notified || this.#closed) return
-      this.#notified = snapshot
-      for (const listener of [...this.#listeners]) {
-        try {
-          listener()
-        }
-        catch (error) {
-          queueMicrotask(() => {
-            throw error
-          })
-        }
+    this.#notify()
+  }
+
+  #notifyListeners(): void {
+    const snapshot = this.getSnapshot()
+    if (snapshot === this.#notified || this.#closed) return
+    this.#notified = snapshot
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener()
+      }
+      catch (error) {
+        queueMicrotask(() => {
+          throw error
+        })
       }
     }
-    if (this.#deps.notify === 'timeout') this.#options.scheduler.setTimeout(run, 0)
-    else queueMicrotask(run)
   }
 }
