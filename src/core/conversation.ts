@@ -43,7 +43,8 @@ export class ConversationCore {
   #outbox: OutboxStore | null = null
   readonly #connection: Connection
   readonly #events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
-  readonly #listeners = new Set<() => void>()
+  /** Subscribers: an emitter isolates a listener that throws (rethrown in a microtask) from the others. */
+  readonly #changes = createEmitter<{ change: undefined }>()
   #snapshot: ConversationSnapshot
   /** The snapshot is rebuilt lazily, at most once per notification batch (`getSnapshot()` or notify). */
   #stale = false
@@ -156,7 +157,7 @@ export class ConversationCore {
     this.#clearTimers()
     this.#notify.cancel()
     this.#events.clear()
-    this.#listeners.clear()
+    this.#changes.clear()
   }
 
   getSnapshot(): ConversationSnapshot {
@@ -168,11 +169,7 @@ export class ConversationCore {
   }
 
   subscribe(listener: () => void): () => void {
-    const entry = (): void => listener()
-    this.#listeners.add(entry)
-    return () => {
-      this.#listeners.delete(entry)
-    }
+    return this.#changes.on('change', () => listener())
   }
 
   on<K extends keyof ConversationEvents>(event: K, handler: (payload: ConversationEvents[K]) => void): () => void {
@@ -472,18 +469,17 @@ export class ConversationCore {
   #build(): ConversationSnapshot {
     const timeline = this.#timeline
     const prev = this.#snapshot as ConversationSnapshot | undefined
-    const messages = timeline?.messages() ?? EMPTY
-    const status = this.#connection.status
-    const unreadCount = timeline?.unreadCount ?? 0
-    const hasPending = timeline?.hasPending ?? false
-    const error = this.#error
-    const peerTyping = this.#peerTyping
-    const attempt = this.#connection.attempt
-    if (
-      prev && status === prev.status && messages === prev.messages && unreadCount === prev.unreadCount
-      && hasPending === prev.hasPending && error === prev.error && peerTyping === prev.peerTyping && attempt === prev.attempt
-    ) return prev
-    return Object.freeze({ peerId: this.peerId, status, messages, unreadCount, hasPending, error, peerTyping, attempt })
+    const next: ConversationSnapshot = {
+      peerId: this.peerId,
+      status: this.#connection.status,
+      messages: timeline?.messages() ?? EMPTY,
+      unreadCount: timeline?.unreadCount ?? 0,
+      hasPending: timeline?.hasPending ?? false,
+      error: this.#error,
+      peerTyping: this.#peerTyping,
+      attempt: this.#connection.attempt,
+    }
+    return prev && (Object.keys(next) as Array<keyof ConversationSnapshot>).every(k => next[k] === prev[k]) ? prev : Object.freeze(next)
   }
 
   #changed(): void {
@@ -496,15 +492,6 @@ export class ConversationCore {
     const snapshot = this.getSnapshot()
     if (snapshot === this.#notified || this.#closed) return
     this.#notified = snapshot
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener()
-      }
-      catch (error) {
-        queueMicrotask(() => {
-          throw error
-        })
-      }
-    }
+    this.#changes.emit('change', undefined)
   }
 }
