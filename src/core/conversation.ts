@@ -282,11 +282,11 @@ export class ConversationCore {
       this.#gapUntil = this.#options.scheduler.now() + this.#gapWindowMs
       this.#armSettle()
     }
-    this.#afterLive(before)
+    this.#afterLive(before, true)
   }
 
-  /** Emit `message` for peer messages that became visible, persist, notify. */
-  #afterLive(peerBefore: number): void {
+  /** Emit `message` for peer messages that became visible, persist, notify (`throttle`: a live frame, may be one of a burst). */
+  #afterLive(peerBefore: number, throttle?: boolean): void {
     const timeline = this.#timeline
     if (!timeline) return
     const added = timeline.peerCount - peerBefore
@@ -295,7 +295,7 @@ export class ConversationCore {
       for (const m of timeline.lastPeerMessages(added)) this.#events.emit('message', m)
     }
     this.#persist()
-    this.#changed()
+    this.#changed(throttle)
   }
 
   /** Held-back frames (possible race duplicates) become visible once the gap window passed. */
@@ -482,10 +482,11 @@ export class ConversationCore {
     return prev && (Object.keys(next) as Array<keyof ConversationSnapshot>).every(k => next[k] === prev[k]) ? prev : Object.freeze(next)
   }
 
-  #changed(): void {
+  /** Something in the snapshot may have changed: notify subscribers (see `NotifyStrategy`). */
+  #changed(throttle?: boolean): void {
     if (this.#closed) return
     this.#stale = true
-    this.#notify()
+    this.#notify(throttle)
   }
 
   #notifyListeners(): void {

@@ -4,9 +4,9 @@
 import type { Scheduler } from './types'
 
 /**
- * `'timeout'`: the first change after a quiet spell is notified on the next 0 ms timer; while
- * changes keep coming, at most one notification per interval, the interval doubling from
- * {@link NOTIFY_MIN_MS} up to {@link NOTIFY_MAX_MS} for as long as the burst lasts.
+ * `'timeout'`: a change is notified on the next 0 ms timer; only a stream of incoming frames is
+ * throttled: while it keeps coming, at most one notification per interval, the interval doubling
+ * from {@link NOTIFY_MIN_MS} up to {@link NOTIFY_MAX_MS} for as long as the burst lasts.
  * `'microtask'`: one notification per microtask checkpoint (in a browser, one per WebSocket message).
  */
 export type NotifyStrategy = 'microtask' | 'timeout'
@@ -16,39 +16,42 @@ export const NOTIFY_MIN_MS = 16
 /** Longest throttle interval: the most a change waits during a long burst. */
 export const NOTIFY_MAX_MS = 100
 
+/** Request a flush: `throttle` for changes that come in bursts (incoming frames), else as soon as possible. */
+export interface NotifyRequest {
+  (throttle?: boolean): void
+  /** Clear a pending timer (a queued microtask still runs: the owner checks whether it closed). */
+  cancel(): void
+}
+
 /**
- * Returns `request()`: call it on every change; `flush` then runs once for all the changes
- * requested before it, never synchronously, and always after the last request.
- * `request.cancel()` drops a pending flush.
+ * `flush` runs once for all the changes requested before it, never synchronously, and always
+ * after the last request.
  */
-export function createNotifier(flush: () => void, strategy: NotifyStrategy, scheduler: Scheduler): { (): void; cancel(): void } {
+export function createNotifier(flush: () => void, strategy: NotifyStrategy, scheduler: Scheduler): NotifyRequest {
+  const micro = strategy === 'microtask'
   let timer: unknown = null
-  let queued = false
+  /** The pending timer waits out the throttle interval (an unthrottled request brings it forward). */
+  let delayed = false
   let last = Number.NEGATIVE_INFINITY
   let gap = NOTIFY_MIN_MS
-  const request = (): void => {
-    if (queued) return
-    queued = true
-    if (strategy === 'microtask') {
-      queueMicrotask(() => {
-        queued = false
-        flush()
-      })
-      return
-    }
+  const run = (): void => {
+    timer = null
+    last = scheduler.now()
+    if (delayed) gap = Math.min(gap * 2, NOTIFY_MAX_MS)
+    flush()
+  }
+  const request = (throttle?: boolean): void => {
+    if (timer !== null && (throttle || !delayed)) return
+    request.cancel()
     const wait = last + gap - scheduler.now()
     // A whole interval without a notification: a new burst, notified at once.
     if (wait <= 0) gap = NOTIFY_MIN_MS
-    timer = scheduler.setTimeout(() => {
-      timer = null
-      queued = false
-      last = scheduler.now()
-      if (wait > 0) gap = Math.min(gap * 2, NOTIFY_MAX_MS)
-      flush()
-    }, Math.max(0, wait))
+    delayed = !micro && !!throttle && wait > 0
+    if (micro) queueMicrotask(run)
+    timer = micro || scheduler.setTimeout(run, delayed ? wait : 0)
   }
   request.cancel = (): void => {
-    if (timer !== null) scheduler.clearTimeout(timer)
+    if (timer !== null && !micro) scheduler.clearTimeout(timer)
     timer = null
   }
   return request

@@ -40,9 +40,10 @@ function setup() {
   let changes = 0
   const flushes: Array<{ at: number; seen: number }> = []
   const request = createNotifier(() => flushes.push({ at: clock.now(), seen: changes }), 'timeout', clock.scheduler)
+  /** An incoming frame: throttled. */
   const change = (): void => {
     changes++
-    request()
+    request(true)
   }
   return { clock, change, flushes, request, changes: () => changes }
 }
@@ -114,6 +115,31 @@ describe('createNotifier (timeout strategy)', () => {
       s.clock.advanceTo(i * 20)
     }
     expect(s.flushes.map(f => f.at)).toEqual(Array.from({ length: 20 }, (_, i) => i * 20))
+  })
+
+  it('an unthrottled change (a send, a status) during a throttled wait is notified on the next 0 ms timer', () => {
+    const s = setup()
+    s.change()
+    s.clock.advanceTo(0)
+    s.clock.advanceTo(2)
+    s.change()
+    s.request()
+    s.clock.advanceTo(2)
+    expect(s.flushes).toEqual([{ at: 0, seen: 1 }, { at: 2, seen: 2 }])
+    // It did not lengthen the interval: the next frame waits 16 ms from the last notification.
+    s.change()
+    s.clock.advanceTo(100)
+    expect(s.flushes.at(-1)).toEqual({ at: 2 + NOTIFY_MIN_MS, seen: 3 })
+  })
+
+  it('unthrottled changes are each notified on a 0 ms timer even when close together', () => {
+    const s = setup()
+    for (let i = 0; i < 5; i++) {
+      s.clock.advanceTo(i)
+      s.request()
+      s.clock.advanceTo(i)
+    }
+    expect(s.flushes.map(f => f.at)).toEqual([0, 1, 2, 3, 4])
   })
 
   it('cancel() clears the pending timer', () => {
