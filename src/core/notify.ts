@@ -32,7 +32,7 @@ export function createNotifier(flush: () => void, strategy: NotifyStrategy, sche
   let timer: unknown = null
   /** The pending timer waits out the throttle interval (an unthrottled request brings it forward). */
   let delayed = false
-  let last = Number.NEGATIVE_INFINITY
+  let last = -Infinity
   let gap = NOTIFY_MIN_MS
   const run = (): void => {
     timer = null
