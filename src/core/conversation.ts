@@ -169,7 +169,7 @@ export class ConversationCore {
   }
 
   subscribe(listener: () => void): () => void {
-    return this.#changes.on('change', () => listener())
+    return this.#changes.on('change', listener)
   }
 
   on<K extends keyof ConversationEvents>(event: K, handler: (payload: ConversationEvents[K]) => void): () => void {

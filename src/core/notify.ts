@@ -48,7 +48,8 @@ export function createNotifier(flush: () => void, strategy: NotifyStrategy, sche
     if (wait <= 0) gap = NOTIFY_MIN_MS
     delayed = !micro && !!throttle && wait > 0
     if (micro) queueMicrotask(run)
-    timer = micro || scheduler.setTimeout(run, delayed ? wait : 0)
+    // Never longer than one interval, even when the clock went back (`Date.now()` is wall time).
+    timer = micro || scheduler.setTimeout(run, delayed ? Math.min(wait, gap) : 0)
   }
   request.cancel = (): void => {
     if (timer !== null && !micro) scheduler.clearTimeout(timer)

@@ -142,6 +142,25 @@ describe('createNotifier (timeout strategy)', () => {
     expect(s.flushes.map(f => f.at)).toEqual([0, 1, 2, 3, 4])
   })
 
+  it('waits at most one interval when the wall clock goes back', () => {
+    let now = 1_000_000
+    const timers: Array<{ fn: () => void; ms: number }> = []
+    const scheduler: Scheduler = {
+      now: () => now,
+      setTimeout: (fn, ms) => timers.push({ fn, ms }),
+      clearTimeout: () => {},
+    }
+    let calls = 0
+    const request = createNotifier(() => calls++, 'timeout', scheduler)
+    request(true)
+    timers.shift()!.fn()
+    now -= 3_600_000
+    request(true)
+    expect(timers[0]!.ms).toBeLessThanOrEqual(NOTIFY_MIN_MS)
+    timers.shift()!.fn()
+    expect(calls).toBe(2)
+  })
+
   it('cancel() clears the pending timer', () => {
     const s = setup()
     s.change()
