@@ -21,9 +21,10 @@ import { parsePeerId } from './urls'
 /** Options of `createChatClient`: the public `ChatClientOptions` plus environment injections. */
 export type CreateChatClientOptions = ChatClientOptions & ChatRuntimeInjections & {
   /**
-   * How subscribers are batched: `'timeout'` (a 0 ms timer) coalesces a burst into a few
-   * notifications in browsers, where every WebSocket message is its own task and a microtask
-   * would notify once per frame.
+   * How subscribers are batched. `'timeout'`: a lone change is notified on the next 0 ms timer;
+   * during a burst at most one notification per 16 ms, the interval doubling up to 100 ms while
+   * the burst lasts, and the last change is always notified. `'microtask'`: one notification per
+   * microtask checkpoint, which in a browser is one per WebSocket message (each is its own task).
    * @default 'timeout'
    */
   notify?: NotifyStrategy

@@ -7,7 +7,7 @@ import { computeBackoff } from './backoff'
 import { ChatError, isChatError } from './errors'
 import { decodeFrame, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import type { ResolvedOptions } from './options'
-import type { ConnectionStatus, UserId, WebSocketLike } from './types'
+import type { ConnectionStatus, UserId, WebSocketConstructor, WebSocketLike } from './types'
 import { chatSocketUrl } from './urls'
 
 /** What the connection needs from auth. */
@@ -233,8 +233,8 @@ export class Connection {
       return
     }
     if (gen !== this.#generation || !this.#wanted) return
-    const Ctor = this.#config.WebSocket
-    if (!Ctor) return
+    // #connectIfAllowed checked the constructor (config is immutable); a throw lands in the catch anyway.
+    const Ctor = this.#config.WebSocket as WebSocketConstructor
     let socket: WebSocketLike
     try {
       socket = new Ctor(chatSocketUrl(this.#config.wsUrl, this.#peerId, token))
@@ -419,12 +419,8 @@ export class Connection {
     this.#quietTimer = this.#cancel(this.#quietTimer)
     this.#socket = null
     this.#opened = false
-    if (!socket) return
-    socket.onopen = noop
-    socket.onmessage = noop
-    socket.onclose = noop
     // ws throws on an 'error' event without a listener (closing a connecting socket emits one).
-    socket.onerror = noop
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = socket.onerror = noop
   }
 
   /** Cancel `timer` (if any); returns the cleared value. */

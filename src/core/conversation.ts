@@ -5,6 +5,7 @@
  */
 import { Connection, type ConnectionAuth } from './connection'
 import { createEmitter } from './emitter'
+import { createNotifier, type NotifyStrategy } from './notify'
 import { ChatError } from './errors'
 import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import { DEFAULT_GAP_WINDOW_MS, Timeline } from './timeline'
@@ -20,8 +21,7 @@ import type {
   UserId,
 } from './types'
 
-/** How change notifications are coalesced: one per microtask checkpoint, or one per 0 ms timeout. */
-export type NotifyStrategy = 'microtask' | 'timeout'
+export type { NotifyStrategy } from './notify'
 
 export interface ConversationCoreDeps {
   peerId: UserId
@@ -43,7 +43,8 @@ export class ConversationCore {
   #outbox: OutboxStore | null = null
   readonly #connection: Connection
   readonly #events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
-  readonly #listeners = new Set<() => void>()
+  /** Subscribers: an emitter isolates a listener that throws (rethrown in a microtask) from the others. */
+  readonly #changes = createEmitter<{ change: undefined }>()
   #snapshot: ConversationSnapshot
   /** The snapshot is rebuilt lazily, at most once per notification batch (`getSnapshot()` or notify). */
   #stale = false
@@ -56,7 +57,7 @@ export class ConversationCore {
   #lastPersisted = ''
   /** The peer-read count last written to storage. */
   #peerReadSaved = 0
-  #notifyQueued = false
+  readonly #notify: ReturnType<typeof createNotifier>
   /**
    * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
    * (same sender, same text): queued sends wait, so their echoes arrive after the window.
@@ -101,6 +102,7 @@ export class ConversationCore {
       error: error => this.#report(error),
     })
     this.#snapshot = this.#notified = this.#build()
+    this.#notify = createNotifier(() => this.#notifyListeners(), deps.notify ?? 'microtask', this.#options.scheduler)
   }
 
   /** The signed-in user changed (or signed out: `null`). Rebuilds the timeline for a new user. */
@@ -157,8 +159,9 @@ export class ConversationCore {
     this.#closed = true
     this.#clearTypingTimer()
     this.#clearTimers()
+    this.#notify.cancel()
     this.#events.clear()
-    this.#listeners.clear()
+    this.#changes.clear()
   }
 
   getSnapshot(): ConversationSnapshot {
@@ -170,11 +173,7 @@ export class ConversationCore {
   }
 
   subscribe(listener: () => void): () => void {
-    const entry = (): void => listener()
-    this.#listeners.add(entry)
-    return () => {
-      this.#listeners.delete(entry)
-    }
+    return this.#changes.on('change', listener)
   }
 
   on<K extends keyof ConversationEvents>(event: K, handler: (payload: ConversationEvents[K]) => void): () => void {
@@ -296,11 +295,11 @@ export class ConversationCore {
       this.#gapUntil = this.#options.scheduler.now() + this.#gapWindowMs
       this.#armSettle()
     }
-    this.#afterLive(before)
+    this.#afterLive(before, true)
   }
 
-  /** Emit `message` for peer messages that became visible, persist, notify. */
-  #afterLive(peerBefore: number): void {
+  /** Emit `message` for peer messages that became visible, persist, notify (`throttle`: a live frame, may be one of a burst). */
+  #afterLive(peerBefore: number, throttle?: boolean): void {
     const timeline = this.#timeline
     if (!timeline) return
     const added = timeline.peerCount - peerBefore
@@ -309,7 +308,7 @@ export class ConversationCore {
       for (const m of timeline.lastPeerMessages(added)) this.#events.emit('message', m)
     }
     this.#persist()
-    this.#changed()
+    this.#changed(throttle)
   }
 
   /** Held-back frames (possible race duplicates) become visible once the gap window passed. */
@@ -492,42 +491,30 @@ export class ConversationCore {
   #build(): ConversationSnapshot {
     const timeline = this.#timeline
     const prev = this.#snapshot as ConversationSnapshot | undefined
-    const messages = timeline?.messages() ?? EMPTY
-    const status = this.#connection.status
-    const unreadCount = timeline?.unreadCount ?? 0
-    const hasPending = timeline?.hasPending ?? false
-    const error = this.#error
-    const peerTyping = this.#peerTyping
-    const attempt = this.#connection.attempt
-    if (
-      prev && status === prev.status && messages === prev.messages && unreadCount === prev.unreadCount
-      && hasPending === prev.hasPending && error === prev.error && peerTyping === prev.peerTyping && attempt === prev.attempt
-    ) return prev
-    return Object.freeze({ peerId: this.peerId, status, messages, unreadCount, hasPending, error, peerTyping, attempt })
+    const next: ConversationSnapshot = {
+      peerId: this.peerId,
+      status: this.#connection.status,
+      messages: timeline?.messages() ?? EMPTY,
+      unreadCount: timeline?.unreadCount ?? 0,
+      hasPending: timeline?.hasPending ?? false,
+      error: this.#error,
+      peerTyping: this.#peerTyping,
+      attempt: this.#connection.attempt,
+    }
+    return prev && (Object.keys(next) as Array<keyof ConversationSnapshot>).every(k => next[k] === prev[k]) ? prev : Object.freeze(next)
   }
 
-  #changed(): void {
+  /** Something in the snapshot may have changed: notify subscribers (see `NotifyStrategy`). */
+  #changed(throttle?: boolean): void {
     if (this.#closed) return
     this.#stale = true
-    if (this.#notifyQueued) return
-    this.#notifyQueued = true
-    const run = (): void => {
-      this.#notifyQueued = false
-      const snapshot = this.getSnapshot()
-      if (snapshot === this.#notified || this.#closed) return
-      this.#notified = snapshot
-      for (const listener of [...this.#listeners]) {
-        try {
-          listener()
-        }
-        catch (error) {
-          queueMicrotask(() => {
-            throw error
-          })
-        }
-      }
-    }
-    if (this.#deps.notify === 'timeout') this.#options.scheduler.setTimeout(run, 0)
-    else queueMicrotask(run)
+    this.#notify(throttle)
+  }
+
+  #notifyListeners(): void {
+    const snapshot = this.getSnapshot()
+    if (snapshot === this.#notified || this.#closed) return
+    this.#notified = snapshot
+    this.#changes.emit('change', undefined)
   }
 }

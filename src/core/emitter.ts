@@ -74,7 +74,7 @@ export function createEmitter<Events extends EventMap<Events>>(options: EmitterO
     },
     emit(event, payload) {
       const set = handlers.get(event)
-      if (!set || set.size === 0) return
+      if (!set) return
       for (const entry of [...set]) {
         if (!set.has(entry)) continue
         try {

@@ -225,12 +225,12 @@ export class OutboxStore {
 
   /** Take entries of owners that died since (none of this client's own). */
   adoptDead(): OutboxEntry[] {
-    return this.#claim(e => e.owner !== this.#lease.ownerId && this.#lease.isDead(e.owner))
+    return this.#claim(e => this.#lease.isDead(e.owner))
   }
 
   /** Some dead owner's entries wait to be adopted. */
   hasAdoptable(): boolean {
-    return this.#read().some(e => e.owner !== this.#lease.ownerId && this.#lease.isDead(e.owner))
+    return this.#read().some(e => this.#lease.isDead(e.owner))
   }
 
   #claim(take: (e: OwnedOutboxEntry) => boolean): OutboxEntry[] {
