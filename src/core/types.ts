@@ -199,6 +199,16 @@ export interface ChatClientOptions {
    * @default 10000
    */
   echoTimeoutMs?: number
+  /**
+   * Writes of one own message that the following replays proved not stored before it becomes
+   * `failed` (`max_attempts`, with `retry(id)` / `discard(id)`) instead of being resent forever to a
+   * server that accepts frames but never stores them. Only writes to an open socket count (not time
+   * spent offline); a confirmed or retried message starts from zero. Three: one lost frame or one
+   * failed database write is retried twice without the user noticing, while a server that
+   * persistently drops the message ends visible after three reconnects. `Infinity` never gives up.
+   * @default 3
+   */
+  maxSendAttempts?: number
   /** Longest message accepted by send(). @default 5000 */
   maxMessageLength?: number
   /** Allow sending empty/whitespace messages. @default false */
