@@ -13,7 +13,7 @@ import type { MessageStore } from '../../src/testing'
 import { clientFixture, live, loggedIn, settled, until, waitFor } from './helpers'
 
 const ECHO_TIMEOUT_MS = 200
-const PING_MS = 50
+const PING_MS = 100
 
 const { boot, track } = clientFixture()
 
