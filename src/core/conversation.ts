@@ -381,8 +381,6 @@ export class ConversationCore {
     }
     const batch = timeline.takeQueued()
     if (batch.length === 0) return
-    // `live` was just checked, so each is written (only a throwing `send` would overcount).
-    for (const { id } of batch) this.#writes.set(id, (this.#writes.get(id) ?? 0) + 1)
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
     this.#persist()
     if (this.#options.echoTimeoutMs) {
@@ -430,6 +428,11 @@ export class ConversationCore {
         return
       }
       else {
+        // An attempt counts only here: the socket stayed open for the whole echo window, so the
+        // server had the frame and did not answer. A socket that died first (a network drop) costs none.
+        for (const [pending, at] of this.#inFlight) {
+          if (at + ms <= scheduler.now()) this.#writes.set(pending, (this.#writes.get(pending) ?? 0) + 1)
+        }
         this.#stuck = id === this.#stuckId ? this.#stuck + 1 : 0
         this.#stuckId = id
         this.#report(new ChatError('network', `No echo within ${ms} ms: reconnecting`))

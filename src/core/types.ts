@@ -200,12 +200,12 @@ export interface ChatClientOptions {
    */
   echoTimeoutMs?: number
   /**
-   * Writes of one own message that the following replays proved not stored before it becomes
-   * `failed` (`max_attempts`, with `retry(id)` / `discard(id)`) instead of being resent forever to a
-   * server that accepts frames but never stores them. Only writes to an open socket count (not time
-   * spent offline); a confirmed or retried message starts from zero. Three: one lost frame or one
-   * failed database write is retried twice without the user noticing, while a server that
-   * persistently drops the message ends visible after three reconnects. `Infinity` never gives up.
+   * Ignored writes of one own message before it becomes `failed` (`max_attempts`, with `retry(id)` /
+   * `discard(id)`) instead of being resent forever to a server that accepts frames but never stores
+   * them. A write counts only when the socket stayed open for `echoTimeoutMs` without an echo and the
+   * next replay proved the message not stored; a socket that died first (a network drop, time
+   * offline) costs nothing, so a flaky network never fails a message. A confirmed or retried
+   * message starts from zero. With `echoTimeoutMs: 0` nothing counts. `Infinity` never gives up.
    * @default 3
    */
   maxSendAttempts?: number

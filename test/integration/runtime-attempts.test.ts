@@ -157,6 +157,27 @@ describe('maxSendAttempts (a server that accepts frames but never stores them)',
     expect(store.received).toEqual(['while down'])
   })
 
+  it('a socket that drops before the echo window ends (a flaky network) costs no attempt', async () => {
+    // maxSendAttempts 1: if a write on a socket that died counted, the first drop would fail the message.
+    const { store, srv, conv } = await brokenServer(createMemoryStorage(), 1)
+    const handshakes = srv.stats.handshakes
+    const id = sendOk(conv, 'through a tunnel')
+    await waitFor(() => store.received.length === 1, 'first write')
+    srv.dropAll()
+    await waitFor(() => store.received.length === 2, 'resent after the drop')
+    expect(statusOf(conv, id)).not.toBe('failed')
+    srv.dropAll()
+    await waitFor(() => store.received.length === 3, 'resent after the second drop')
+    expect(statusOf(conv, id)).not.toBe('failed')
+    // the network heals but the frame is lost once more; now the server stores it
+    store.drop = false
+    srv.configure({ echo: true })
+    srv.dropAll()
+    await until(conv, s => settled(s) && s.messages.find(m => m.id === id)?.status === 'sent', 'sent')
+    expect(srv.stats.handshakes - handshakes).toBeGreaterThanOrEqual(3)
+    expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['seed', 'through a tunnel'])
+  })
+
   it('counts are in memory only: after a reload the restored send gets a fresh count and still ends failed', async () => {
     const storage = createMemoryStorage()
     const first = await brokenServer(storage)
