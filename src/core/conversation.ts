@@ -72,6 +72,11 @@ export class ConversationCore {
   /** The send that tripped the watchdog last, and how many times in a row since its first trip. */
   #stuckId = ''
   #stuck = 0
+  /**
+   * Writes of each own send not yet confirmed (pruned lazily), see `maxSendAttempts`. In memory only
+   * (persisting them costs ~46 B gz): after a reload a send gets a fresh count, still bounded.
+   */
+  readonly #writes = new Map<string, number>()
   #closed = false
   readonly #options: ResolvedOptions
   /**
@@ -113,6 +118,7 @@ export class ConversationCore {
     this.#timeline = null
     this.#outbox = null
     this.#lastPersisted = ''
+    this.#writes.clear()
     if (selfId !== null) {
       const timeline = new Timeline({
         selfId,
@@ -212,6 +218,7 @@ export class ConversationCore {
     const message = timeline?.unsentMessage(messageId)
     if (!timeline || !message || message.error === 'message_too_long') return
     if (timeline.retry(messageId)) {
+      this.#writes.delete(messageId)
       this.#persist()
       this.#flush()
       this.#changed()
@@ -359,6 +366,7 @@ export class ConversationCore {
   #flush(): void {
     const timeline = this.#timeline
     if (!timeline || !this.#connection.live || timeline.replaying) return
+    this.#giveUp(timeline)
     const scheduler = this.#options.scheduler
     const wait = this.#gapUntil - scheduler.now()
     if (wait > 0) {
@@ -385,6 +393,24 @@ export class ConversationCore {
   }
 
   /**
+   * A `queued` send with writes is one a replay proved not stored after each of them: at
+   * `maxSendAttempts` it becomes `failed` (`max_attempts`) instead of looping through resends and
+   * reconnects. Counts of sends confirmed or discarded meanwhile are dropped here.
+   */
+  #giveUp(timeline: Timeline): void {
+    for (const [id, n] of this.#writes) {
+      const status = timeline.unsentMessage(id)?.status
+      if (!status) this.#writes.delete(id)
+      else if (status === 'queued' && n >= this.#options.maxSendAttempts) {
+        this.#writes.delete(id)
+        timeline.fail(id, 'max_attempts')
+        this.#persist()
+        this.#report(new ChatError('max_attempts', `Message not stored after ${n} attempts`))
+      }
+    }
+  }
+
+  /**
    * One timer, for the oldest send still `pending` (entries confirmed meanwhile are dropped first).
    * Past its deadline the socket is suspect (echo off, echo swallowed, half-open TCP): drop it and
    * let the replay decide.
@@ -402,6 +428,11 @@ export class ConversationCore {
         return
       }
       else {
+        // An attempt counts only here: the socket stayed open for the whole echo window, so the
+        // server had the frame and did not answer. A socket that died first (a network drop) costs none.
+        for (const [pending, at] of this.#inFlight) {
+          if (at + ms <= scheduler.now()) this.#writes.set(pending, (this.#writes.get(pending) ?? 0) + 1)
+        }
         this.#stuck = id === this.#stuckId ? this.#stuck + 1 : 0
         this.#stuckId = id
         this.#report(new ChatError('network', `No echo within ${ms} ms: reconnecting`))

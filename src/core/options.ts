@@ -51,6 +51,7 @@ export interface ResolvedOptions {
   readonly reconnect: { readonly baseDelayMs: number; readonly maxDelayMs: number; readonly maxAttempts: number }
   readonly replayQuietMs: number
   readonly echoTimeoutMs: number
+  readonly maxSendAttempts: number
   readonly maxMessageLength: number
   readonly allowEmpty: boolean
   readonly trim: boolean
@@ -144,6 +145,7 @@ export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjection
     },
     replayQuietMs: positive(options.replayQuietMs, 300),
     echoTimeoutMs: positive(options.echoTimeoutMs, 10_000, true),
+    maxSendAttempts: positive(options.maxSendAttempts, 3),
     maxMessageLength: positive(options.maxMessageLength, 5000),
     allowEmpty: options.allowEmpty ?? false,
     trim: options.trim ?? true,

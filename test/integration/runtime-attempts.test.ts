@@ -1,0 +1,200 @@
+/**
+ * `maxSendAttempts`: a server that accepts a client's frames but never stores them (a broken
+ * database write, a proxy eating frames) must not make a send loop through resends and reconnects
+ * forever: after the limit it ends visible as `failed` (`max_attempts`) with retry and discard.
+ */
+import WebSocket from 'ws'
+import { describe, expect, it } from 'vitest'
+import type { ChatError } from '../../src/core/errors'
+import { createMemoryStorage } from '../../src/core/storage'
+import type { ChatMessage, Conversation, WebSocketConstructor } from '../../src/core/types'
+import { createMemoryStore } from '../../src/testing'
+import type { MessageStore } from '../../src/testing'
+import { clientFixture, live, loggedIn, settled, until, waitFor } from './helpers'
+
+const ECHO_TIMEOUT_MS = 200
+const PING_MS = 100
+
+const { boot, track } = clientFixture()
+
+/** The memory store, counting every append (one per chat frame the server received); `drop` makes appends store nothing. */
+function droppingStore(): MessageStore & { drop: boolean, received: string[] } {
+  const inner = createMemoryStore()
+  const store = {
+    drop: false,
+    received: [] as string[],
+    async append(message: Parameters<MessageStore['append']>[0]) {
+      store.received.push(message.content)
+      return store.drop ? { ...message, id: 0 } : inner.append(message)
+    },
+    list: (a: number, b: number) => inner.list(a, b),
+  }
+  return store
+}
+
+/** A `ws` socket counting the server's protocol pings: a clock that proves time passed on one socket. */
+class PingCountingSocket extends WebSocket {
+  static last: PingCountingSocket | null = null
+  pings = 0
+  constructor(url: string) {
+    super(url)
+    PingCountingSocket.last = this
+    this.on('ping', () => {
+      this.pings++
+    })
+  }
+}
+
+const find = (conv: Conversation, id: string): ChatMessage | undefined => conv.getSnapshot().messages.find(m => m.id === id)
+const statusOf = (conv: Conversation, id: string): string | undefined => find(conv, id)?.status
+const sendOk = (conv: Conversation, text: string): string => {
+  const result = conv.send(text)
+  if (!result.ok) throw result.error
+  return result.message.id
+}
+
+/**
+ * Echo off and appends dropped: the server accepts every frame and stores none. One stored message
+ * first, so that each replay has a frame and ends after the quiet period (an empty replay while a
+ * send awaits proof is waited on for `REPLAY_FIRST_FRAME_MS`).
+ */
+async function brokenServer(storage = createMemoryStorage(), maxSendAttempts?: number) {
+  const store = droppingStore()
+  const srv = await boot({ store, pingIntervalMs: PING_MS })
+  const client = track(await loggedIn(srv, 'student', {
+    echoTimeoutMs: ECHO_TIMEOUT_MS,
+    storage,
+    WebSocket: PingCountingSocket as unknown as WebSocketConstructor,
+    ...(maxSendAttempts === undefined ? {} : { maxSendAttempts }),
+  }))
+  const conv = client.conversation(2)
+  const errors: ChatError[] = []
+  conv.on('error', e => errors.push(e))
+  await until(conv, live)
+  sendOk(conv, 'seed')
+  await until(conv, settled, 'seed stored')
+  store.received.length = 0
+  srv.configure({ echo: false })
+  store.drop = true
+  return { store, srv, client, conv, errors }
+}
+
+/** Resolve once more than `ms` passed on the current socket (counted in server pings). */
+async function socketOutlived(ms: number): Promise<PingCountingSocket> {
+  const socket = PingCountingSocket.last
+  if (!socket) throw new Error('no socket')
+  const target = socket.pings + Math.ceil(ms / PING_MS) + 1
+  await waitFor(() => socket.pings >= target, `${target} pings`)
+  return socket
+}
+
+describe('maxSendAttempts (a server that accepts frames but never stores them)', () => {
+  it('default 3: failed with max_attempts after exactly 3 writes, stays live, stops reconnecting; retry starts a fresh count', async () => {
+    const { store, srv, conv, errors } = await brokenServer()
+    const handshakes = srv.stats.handshakes
+    const id = sendOk(conv, 'never stored')
+    const failed = await until(conv, s => s.messages.find(m => m.id === id)?.status === 'failed', 'failed', 20_000)
+    expect(find(conv, id)?.error).toBe('max_attempts')
+    expect(store.received).toEqual(['never stored', 'never stored', 'never stored'])
+    // one watchdog reconnect per write, whose replay proved it missing
+    expect(srv.stats.handshakes - handshakes).toBe(3)
+    expect(failed.hasPending).toBe(false)
+    const given = errors.filter(e => e.code === 'max_attempts')
+    expect(given).toHaveLength(1)
+    expect(given[0]?.message).toContain('3 attempts')
+
+    // no more writes nor reconnects for it: the socket outlives several echo timeouts
+    const socket = await socketOutlived(3 * ECHO_TIMEOUT_MS)
+    expect(PingCountingSocket.last).toBe(socket)
+    expect(conv.getSnapshot().status).toBe('live')
+    expect(srv.stats.handshakes - handshakes).toBe(3)
+    expect(store.received).toHaveLength(3)
+
+    // retry with the server still broken: three new writes before it gives up again
+    conv.retry(id)
+    expect(statusOf(conv, id)).not.toBe('failed')
+    await until(conv, s => s.messages.find(m => m.id === id)?.status === 'failed', 'failed again', 20_000)
+    expect(store.received).toHaveLength(6)
+
+    // fixed server: retry goes out once and is stored once
+    store.drop = false
+    srv.configure({ echo: true })
+    conv.retry(id)
+    const sent = await until(conv, s => settled(s) && s.messages.find(m => m.id === id)?.status === 'sent', 'sent')
+    expect(store.received).toHaveLength(7)
+    expect(sent.messages.map(m => [m.content, m.status])).toEqual([['seed', 'sent'], ['never stored', 'sent']])
+    expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['seed', 'never stored'])
+  })
+
+  it('discard removes the failed message, and a later send on the same conversation is confirmed normally', async () => {
+    const { store, srv, conv } = await brokenServer(createMemoryStorage(), 1)
+    const id = sendOk(conv, 'lost')
+    await until(conv, s => s.messages.find(m => m.id === id)?.status === 'failed', 'failed after one write')
+    expect(store.received).toEqual(['lost'])
+    conv.discard(id)
+    expect(conv.getSnapshot().messages.map(m => m.content)).toEqual(['seed'])
+    store.drop = false
+    const ok = sendOk(conv, 'stored')
+    // echo still off: confirmed by the replay after a watchdog reconnect, one write
+    await until(conv, s => settled(s) && s.messages.find(m => m.id === ok)?.status === 'sent', 'sent')
+    expect(store.received).toEqual(['lost', 'stored'])
+    expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['seed', 'stored'])
+  })
+
+  it('sends queued while the server is down are not attempts: maxSendAttempts 1 still delivers them once', async () => {
+    const store = droppingStore()
+    const srv = await boot({ store })
+    const client = track(await loggedIn(srv, 'student', { maxSendAttempts: 1 }))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    await srv.stop()
+    await until(conv, s => s.status !== 'live', 'down')
+    const id = sendOk(conv, 'while down')
+    await until(conv, s => s.attempt >= 2, 'failed reconnects')
+    expect(statusOf(conv, id)).toBe('queued')
+    await srv.start()
+    await until(conv, s => settled(s) && s.messages.find(m => m.id === id)?.status === 'sent', 'sent')
+    expect(store.received).toEqual(['while down'])
+  })
+
+  it('a socket that drops before the echo window ends (a flaky network) costs no attempt', async () => {
+    // maxSendAttempts 1: if a write on a socket that died counted, the first drop would fail the message.
+    const { store, srv, conv } = await brokenServer(createMemoryStorage(), 1)
+    const handshakes = srv.stats.handshakes
+    const id = sendOk(conv, 'through a tunnel')
+    await waitFor(() => store.received.length === 1, 'first write')
+    srv.dropAll()
+    await waitFor(() => store.received.length === 2, 'resent after the drop')
+    expect(statusOf(conv, id)).not.toBe('failed')
+    srv.dropAll()
+    await waitFor(() => store.received.length === 3, 'resent after the second drop')
+    expect(statusOf(conv, id)).not.toBe('failed')
+    // the network heals but the frame is lost once more; now the server stores it
+    store.drop = false
+    srv.configure({ echo: true })
+    srv.dropAll()
+    await until(conv, s => settled(s) && s.messages.find(m => m.id === id)?.status === 'sent', 'sent')
+    expect(srv.stats.handshakes - handshakes).toBeGreaterThanOrEqual(3)
+    expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['seed', 'through a tunnel'])
+  })
+
+  it('counts are in memory only: after a reload the restored send gets a fresh count and still ends failed', async () => {
+    const storage = createMemoryStorage()
+    const first = await brokenServer(storage)
+    const id = sendOk(first.conv, 'across reloads')
+    await waitFor(() => first.store.received.length === 2, 'second write')
+    first.client.destroy()
+
+    const client = track(await loggedIn(first.srv, 'student', {
+      echoTimeoutMs: ECHO_TIMEOUT_MS,
+      storage,
+      WebSocket: PingCountingSocket as unknown as WebSocketConstructor,
+    }))
+    const conv = client.conversation(2)
+    await until(conv, s => s.messages.find(m => m.id === id)?.status === 'failed', 'failed after the reload', 20_000)
+    expect(find(conv, id)?.error).toBe('max_attempts')
+    // 2 writes before the reload, 3 after it
+    expect(first.store.received).toHaveLength(5)
+    expect(conv.getSnapshot().status).toBe('live')
+  })
+})
