@@ -24,6 +24,7 @@ export const defaults: ChatPublicRuntimeConfig = {
   refreshThresholdMs: 300_000,
   replayQuietMs: 300,
   echoTimeoutMs: 10_000,
+  maxSendAttempts: 3,
   maxMessageLength: 5000,
   pauseWhenHidden: false,
   crossTab: true,

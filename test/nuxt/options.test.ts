@@ -25,5 +25,7 @@ describe('runtime config → plugin options', () => {
   it('passes the echo watchdog timeout through, env strings included', () => {
     expect(toPluginOptions(defaults, true).echoTimeoutMs).toBe(10_000)
     expect(toPluginOptions({ ...defaults, echoTimeoutMs: '0' as unknown as number }, true).echoTimeoutMs).toBe(0)
+    expect(toPluginOptions(defaults, true).maxSendAttempts).toBe(3)
+    expect(toPluginOptions({ ...defaults, maxSendAttempts: '0' as unknown as number }, true).maxSendAttempts).toBe(Number.POSITIVE_INFINITY)
   })
 })

@@ -11,6 +11,7 @@ import type { ChatPublicRuntimeConfig } from './types'
  */
 export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boolean): ChatPluginOptions {
   const maxAttempts = Number(config.reconnect.maxAttempts)
+  const maxSendAttempts = Number(config.maxSendAttempts)
   const options: ChatPluginOptions = {
     connect: isClient,
     storage: isClient ? config.storage : 'memory',
@@ -19,6 +20,7 @@ export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boole
     refreshThresholdMs: Number(config.refreshThresholdMs),
     replayQuietMs: Number(config.replayQuietMs),
     echoTimeoutMs: Number(config.echoTimeoutMs),
+    maxSendAttempts: maxSendAttempts > 0 ? maxSendAttempts : Number.POSITIVE_INFINITY,
     maxMessageLength: Number(config.maxMessageLength),
     pauseWhenHidden: Boolean(config.pauseWhenHidden),
     crossTab: isClient && Boolean(config.crossTab),

@@ -34,6 +34,8 @@ export interface ChatPublicRuntimeConfig {
   replayQuietMs: number
   /** Reconnect when a send gets no echo within this many ms (the replay then decides); 0 disables. @default 10000 */
   echoTimeoutMs: number
+  /** Ignored writes of one message (no echo on an open socket, missing from the next replay) before it turns `failed`; 0 never gives up. @default 3 */
+  maxSendAttempts: number
   /** Longest message accepted by `send()`. @default 5000 */
   maxMessageLength: number
   /** Close sockets while the page is hidden. @default false */
