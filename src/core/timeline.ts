@@ -682,6 +682,8 @@ export class Timeline {
       }
       const counts = this.#ownSentCounts
       if (counts !== null) counts.set(content, (counts.get(content) ?? 0) + 1)
+      // A restored receipt count can only cover own messages stored before this one.
+      if (!this.#peerReadProven) this.#setPeerRead(Math.min(this.#peerRead, this.#confirmed.length - this.#peers), true)
     }
     else {
       const isRead = this.#peers++ < this.#readMarker
@@ -913,16 +915,19 @@ export class Timeline {
   }
 
   /**
-   * After a replay: reapply the receipt count. A replay holding fewer own messages than a proven count
-   * (the server lost some) lowers it to what it holds; a restored count is kept until a replay holds
-   * that many (a first replay that came back empty too early, from a slow server after a reload).
+   * After a replay: reapply the receipt count. A replay holding fewer own messages than the count
+   * (the server lost some) lowers it to what it holds. Only an empty replay keeps a restored count
+   * unproven (a first replay that came back empty too early, from a slow server after a reload);
+   * an own message stored live meanwhile caps it (applyLive). Wrong this way round shows a read
+   * message unread, never an unread one read.
    * Nothing changed since the count was last applied (a replay that matched): no walk.
    */
   #replayedPeerRead(): void {
     const own = this.#confirmed.length - this.#peers
-    const clamp = this.#peerReadProven && this.#peerRead > own
+    const proven = this.#peerReadProven || this.#rCount > 0
+    const clamp = proven && this.#peerRead > own
     if (clamp) this.#peerRead = own
-    this.#peerReadProven = this.#peerRead <= own
+    this.#peerReadProven = proven
     if (clamp || this.#ver !== this.#peerReadVer) this.#applyPeerRead()
   }
 

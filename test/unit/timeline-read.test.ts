@@ -94,6 +94,27 @@ describe('Timeline: peer read receipts', () => {
     expect(reads(tl)).toEqual(['a:true', 'b:false'])
   })
 
+  it('a restored count never covers own messages sent after the reload (server history without them)', () => {
+    // non-empty replay holding none of the counted own messages: the count is proven wrong at once
+    const { tl } = makeTimeline()
+    tl.setPeerReadCount(3)
+    replay(tl, [hist(PEER, 'p')])
+    expect(tl.peerReadCount).toBe(0)
+    sendAll(tl, 'x', 'y', 'z')
+    replay(tl, [hist(PEER, 'p'), hist(ME, 'x'), hist(ME, 'y'), hist(ME, 'z')])
+    expect(reads(tl)).toEqual(['p:false', 'x:false', 'y:false', 'z:false'])
+  })
+
+  it('after an empty replay, an own message stored live caps a restored count at the messages before it', () => {
+    const { tl } = makeTimeline()
+    tl.setPeerReadCount(3)
+    replay(tl, [])
+    sendAll(tl, 'x', 'y', 'z')
+    expect(tl.peerReadCount).toBe(0)
+    replay(tl, [hist(ME, 'x'), hist(ME, 'y'), hist(ME, 'z')])
+    expect(reads(tl)).toEqual(['x:false', 'y:false', 'z:false'])
+  })
+
   it('a replay with fewer own messages than the last one (server lost some) lowers the count', () => {
     const { tl } = makeTimeline()
     const a = hist(ME, 'a')
