@@ -219,6 +219,7 @@ export class ConversationCore {
     if (!timeline || !message || message.error === 'message_too_long') return
     if (timeline.retry(messageId)) {
       this.#writes.delete(messageId)
+      this.#clearGaveUp()
       this.#persist()
       this.#flush()
       this.#changed()
@@ -227,6 +228,7 @@ export class ConversationCore {
 
   discard(messageId: string): void {
     if (this.#timeline?.discard(messageId)) {
+      this.#clearGaveUp()
       this.#persist()
       this.#changed()
     }
@@ -348,12 +350,18 @@ export class ConversationCore {
   }
 
   #onStatus(status: ConnectionStatus): void {
-    if (status === 'live') this.#error = null
+    // Going live ends a connection error; a send that gave up (`max_attempts`) stays until retry/discard.
+    if (status === 'live' && this.#error?.code !== 'max_attempts') this.#error = null
     this.#changed()
     if (status !== this.#lastStatus) {
       this.#lastStatus = status
       this.#events.emit('status', status)
     }
+  }
+
+  /** The user acted on a send that gave up: its `max_attempts` error leaves the snapshot. */
+  #clearGaveUp(): void {
+    if (this.#error?.code === 'max_attempts') this.#error = null
   }
 
   #report(error: ChatError): void {

@@ -203,9 +203,11 @@ export interface ChatClientOptions {
    * Ignored writes of one own message before it becomes `failed` (`max_attempts`, with `retry(id)` /
    * `discard(id)`) instead of being resent forever to a server that accepts frames but never stores
    * them. A write counts only when the socket stayed open for `echoTimeoutMs` without an echo and the
-   * next replay proved the message not stored; a socket that died first (a network drop, time
-   * offline) costs nothing, so a flaky network never fails a message. A confirmed or retried
-   * message starts from zero. With `echoTimeoutMs: 0` nothing counts. `Infinity` never gives up.
+   * next replay proved the message not stored; a socket that closed first (a network drop, time
+   * offline) costs nothing. A half-open socket (handover, NAT timeout) that stays "open" without
+   * delivering does count: three such in a row fail a message the server never saw, which stays
+   * visible with retry. A confirmed or retried message starts from zero. With `echoTimeoutMs: 0`
+   * nothing counts. `Infinity` never gives up.
    * @default 3
    */
   maxSendAttempts?: number

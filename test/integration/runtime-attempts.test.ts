@@ -102,6 +102,9 @@ describe('maxSendAttempts (a server that accepts frames but never stores them)',
     const given = errors.filter(e => e.code === 'max_attempts')
     expect(given).toHaveLength(1)
     expect(given[0]?.message).toContain('3 attempts')
+    // the snapshot keeps it although the conversation went live again (the Vue `error` ref reads it)
+    expect(conv.getSnapshot().status).toBe('live')
+    expect(conv.getSnapshot().error?.code).toBe('max_attempts')
 
     // no more writes nor reconnects for it: the socket outlives several echo timeouts
     const socket = await socketOutlived(3 * ECHO_TIMEOUT_MS)
@@ -113,6 +116,7 @@ describe('maxSendAttempts (a server that accepts frames but never stores them)',
     // retry with the server still broken: three new writes before it gives up again
     conv.retry(id)
     expect(statusOf(conv, id)).not.toBe('failed')
+    expect(conv.getSnapshot().error).toBeNull()
     await until(conv, s => s.messages.find(m => m.id === id)?.status === 'failed', 'failed again', 20_000)
     expect(store.received).toHaveLength(6)
 

@@ -27,5 +27,8 @@ describe('runtime config → plugin options', () => {
     expect(toPluginOptions({ ...defaults, echoTimeoutMs: '0' as unknown as number }, true).echoTimeoutMs).toBe(0)
     expect(toPluginOptions(defaults, true).maxSendAttempts).toBe(3)
     expect(toPluginOptions({ ...defaults, maxSendAttempts: '0' as unknown as number }, true).maxSendAttempts).toBe(Number.POSITIVE_INFINITY)
+    expect(toPluginOptions({ ...defaults, maxSendAttempts: '5' as unknown as number }, true).maxSendAttempts).toBe(5)
+    // garbage is not 'never give up': the core resolves NaN to its default of 3
+    expect(toPluginOptions({ ...defaults, maxSendAttempts: 'abc' as unknown as number }, true).maxSendAttempts).toBeNaN()
   })
 })

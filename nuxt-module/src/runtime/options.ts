@@ -20,7 +20,8 @@ export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boole
     refreshThresholdMs: Number(config.refreshThresholdMs),
     replayQuietMs: Number(config.replayQuietMs),
     echoTimeoutMs: Number(config.echoTimeoutMs),
-    maxSendAttempts: maxSendAttempts > 0 ? maxSendAttempts : Number.POSITIVE_INFINITY,
+    // 0 (JSON has no Infinity) never gives up; anything else invalid falls back to the core default.
+    maxSendAttempts: maxSendAttempts === 0 ? Number.POSITIVE_INFINITY : maxSendAttempts,
     maxMessageLength: Number(config.maxMessageLength),
     pauseWhenHidden: Boolean(config.pauseWhenHidden),
     crossTab: isClient && Boolean(config.crossTab),
