@@ -10,16 +10,18 @@ import { PEER_ID, SELF_ID } from './frames'
 
 export interface Core {
   decodeFrame: typeof protocol.decodeFrame
+  decodeInbound: typeof protocol.decodeInbound
+  historyScratch: typeof protocol.historyScratch
   Timeline: typeof timeline.Timeline
 }
 
 /** The core, or the reason it cannot run yet. */
 export function loadCore(): Core | string {
-  const decodeFrame = (protocol as Partial<Core>).decodeFrame
+  const { decodeFrame, decodeInbound, historyScratch } = protocol as Partial<Core>
   const Timeline = (timeline as Partial<Core>).Timeline
-  if (typeof decodeFrame !== 'function') return 'decodeFrame is not implemented yet (src/core/protocol.ts)'
+  if (typeof decodeFrame !== 'function' || typeof decodeInbound !== 'function' || typeof historyScratch !== 'function') return 'decodeFrame is not implemented yet (src/core/protocol.ts)'
   if (typeof Timeline !== 'function') return 'Timeline is not implemented yet (src/core/timeline.ts)'
-  return { decodeFrame, Timeline }
+  return { decodeFrame, decodeInbound, historyScratch, Timeline }
 }
 
 /** A timeline for SELF_ID talking to PEER_ID, with the default id source (as the runtime uses it). */
@@ -27,12 +29,17 @@ export function newTimeline(core: Core): InstanceType<Core['Timeline']> {
   return new core.Timeline({ selfId: String(SELF_ID), peerId: String(PEER_ID), now: Date.now })
 }
 
-/** Decode history frames into the timeline's buffered replay; returns how many were rejected. */
+/**
+ * Decode history frames into the timeline's replay exactly as the runtime does (connection.ts
+ * `#onMessage` → conversation → `Timeline.addReplayFrame`: `decodeInbound` with one reused history
+ * frame per connection); returns how many were rejected.
+ */
 export function feedReplay(core: Core, tl: InstanceType<Core['Timeline']>, frames: readonly string[]): number {
+  const scratch = core.historyScratch()
   let rejected = 0
   for (const data of frames) {
-    const result = core.decodeFrame(data)
-    if (result.ok && result.frame.kind === 'history') tl.addReplayFrame(result.frame)
+    const frame = core.decodeInbound(data, false, scratch)
+    if (frame === scratch) tl.addReplayFrame(frame)
     else rejected++
   }
   return rejected

@@ -5,7 +5,7 @@
  */
 import { computeBackoff } from './backoff'
 import { ChatError, isChatError } from './errors'
-import { decodeFrame, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
+import { decodeInbound, historyScratch, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import type { ResolvedOptions } from './options'
 import type { ConnectionStatus, UserId, WebSocketLike } from './types'
 import { chatSocketUrl } from './urls'
@@ -20,7 +20,7 @@ export interface ConnectionAuth {
 export interface ConnectionHandlers {
   /** The socket opened: a history replay starts. */
   open(): void
-  /** One frame of the replay. */
+  /** One frame of the replay: a reused object, valid during the call only (copy what you keep). */
   history(frame: HistoryFrame): void
   /** The replay ended (first live frame or quiet period); the status is already `live`. */
   replayEnd(): void
@@ -83,6 +83,8 @@ export class Connection {
   readonly #config: ConnectionConfig
   readonly #auth: ConnectionAuth
   readonly #handlers: ConnectionHandlers
+  /** The history frame object `decodeInbound` refills for every replay frame. */
+  readonly #scratch = historyScratch()
 
   constructor(peerId: UserId, config: ConnectionConfig, auth: ConnectionAuth, handlers: ConnectionHandlers) {
     this.#peerId = peerId
@@ -265,12 +267,11 @@ export class Connection {
   }
 
   #onMessage(gen: number, data: unknown): void {
-    const decoded = decodeFrame(data, { extensions: this.#config.extensions })
-    if (!decoded.ok) {
-      this.#handlers.error(decoded.error)
+    const frame = decodeInbound(data, this.#config.extensions, this.#scratch)
+    if (frame instanceof ChatError) {
+      this.#handlers.error(frame)
       return
     }
-    const frame = decoded.frame
     if (frame.kind === 'history') {
       if (this.#state === 'syncing') {
         this.#frames++

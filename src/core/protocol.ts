@@ -53,15 +53,29 @@ export interface DecodeOptions {
 /** Longest excerpt of a bad frame kept in `ChatError.details.preview`. */
 export const MALFORMED_PREVIEW_LENGTH = 120
 
-function malformed(reason: string, data: unknown): DecodeResult {
+function malformed(reason: string, data: unknown): ChatError {
   const preview = typeof data === 'string'
     ? data.slice(0, MALFORMED_PREVIEW_LENGTH)
     : Object.prototype.toString.call(data)
-  return { ok: false, error: new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } }) }
+  return new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } })
 }
 
-/** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
-export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
+/** A history frame whose fields `decodeInbound` overwrites on every history frame it decodes. */
+export type HistoryScratch = { -readonly [K in keyof HistoryFrame]: HistoryFrame[K] }
+
+/** A blank `HistoryScratch` (one per consumer; its field types never change, so V8 keeps one shape). */
+export function historyScratch(): HistoryScratch {
+  return { kind: 'history', senderId: '', receiverId: '', content: '', timestamp: '', time: 0, isRead: false }
+}
+
+/**
+ * The runtime's decoder (internal; `decodeFrame` is the public form). A history frame is written into
+ * `scratch` and `scratch` itself is returned, valid until the next call: a replay is thousands of
+ * frames, and a wrapper plus a frame object each would double what it allocates. Consumers read it at
+ * once and copy what they keep. Other frames are fresh objects; malformed input returns (never
+ * throws) a `malformed_frame` ChatError.
+ */
+export function decodeInbound(data: unknown, extensions: boolean, scratch: HistoryScratch): InboundFrame | ChatError {
   if (typeof data !== 'string') return malformed('binary or non-text payload', data)
   let value: unknown
   try {
@@ -81,7 +95,7 @@ export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResul
     else return malformed('"message" is not text', data)
     const senderId = normaliseUserId(obj.sender_id)
     if (senderId === null) return malformed('missing or invalid "sender_id"', data)
-    return { ok: true, frame: { kind: 'live', senderId, content } }
+    return { kind: 'live', senderId, content }
   }
 
   const content = obj.content
@@ -95,17 +109,33 @@ export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResul
     if (typeof raw !== 'string') return malformed('missing "timestamp"', data)
     const time = parseTimestamp(raw)
     if (time === null) return malformed('invalid "timestamp"', data)
-    const timestamp = lastIso ?? new Date(time).toISOString()
-    return { ok: true, frame: { kind: 'history', senderId, receiverId, content, timestamp, time, isRead: obj.is_read === true } }
+    scratch.senderId = senderId
+    scratch.receiverId = receiverId
+    scratch.content = content
+    scratch.timestamp = lastIso ?? new Date(time).toISOString()
+    scratch.time = time
+    scratch.isRead = obj.is_read === true
+    return scratch
   }
 
-  if (options?.extensions === true && (obj.type === 'typing' || obj.type === 'read')) {
+  if (extensions && (obj.type === 'typing' || obj.type === 'read')) {
     const senderId = normaliseUserId(obj.sender_id)
     if (senderId === null) return malformed('missing or invalid "sender_id"', data)
-    return { ok: true, frame: { kind: obj.type, senderId } }
+    return { kind: obj.type, senderId }
   }
 
   return malformed('unknown frame shape', data)
+}
+
+const publicScratch = historyScratch()
+
+/** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
+export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
+  const frame = decodeInbound(data, options?.extensions === true, publicScratch)
+  if (frame instanceof ChatError) return { ok: false, error: frame }
+  if (frame !== publicScratch) return { ok: true, frame }
+  const { senderId, receiverId, content, timestamp, time, isRead } = frame
+  return { ok: true, frame: { kind: 'history', senderId, receiverId, content, timestamp, time, isRead } }
 }
 
 /** `{"message": content}`. */

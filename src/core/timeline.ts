@@ -99,6 +99,14 @@ interface Entry {
   mark: number
 }
 
+/** What a replay keeps of a history frame it cannot place yet (a copy: the runtime reuses its frame object). */
+interface Buffered {
+  readonly senderId: UserId
+  readonly content: string
+  readonly timestamp: string
+  readonly isRead: boolean
+}
+
 /** Per-key state of one alignment pass: stored candidates first, then own unsent ones, each in order. */
 interface Slot {
   c: number[]
@@ -178,7 +186,7 @@ export class Timeline {
   #patchRead: boolean[] = []
   /** Messages past the end of `confirmed` while no own send awaits proof; `null` when not allowed. */
   #fresh: ChatMessage[] | null = null
-  #buffer: HistoryFrame[] = []
+  #buffer: Buffered[] = []
   #lastReplayFrameAt = 0
   /** Frames of this conversation in the current replay. */
   #rCount = 0
@@ -345,7 +353,10 @@ export class Timeline {
     if (any) this.#changed()
   }
 
-  /** One history frame of the current replay. Ignored outside a replay (a late frame must not start a partial one). */
+  /**
+   * One history frame of the current replay. Ignored outside a replay (a late frame must not start a
+   * partial one). The frame is read during the call only (the runtime passes one reused object).
+   */
   addReplayFrame(frame: HistoryFrame): void {
     if (!this.#isReplaying) return
     this.#lastReplayFrameAt = this.#now()
@@ -377,7 +388,7 @@ export class Timeline {
         return
       }
     }
-    this.#buffer.push(frame)
+    this.#buffer.push({ senderId: frame.senderId, content: frame.content, timestamp: frame.timestamp, isRead: frame.isRead })
   }
 
   /**
@@ -397,8 +408,7 @@ export class Timeline {
     this.#fresh = null
     for (let k = 0; k < fresh.length; k++) {
       const m = fresh[k] as ChatMessage
-      const time = Date.parse(m.createdAt)
-      this.#buffer.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.#srv(m) })
+      this.#buffer.push({ senderId: m.senderId, content: m.content, timestamp: m.createdAt, isRead: this.#srv(m) })
     }
   }
 
