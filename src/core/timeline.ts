@@ -118,11 +118,24 @@ interface Slot {
 }
 
 let idPrefixCounter = 0
+/** `00`…`vv`: the last two characters of an id (1024 per block). */
+const ID_LOW: string[] = []
+for (let i = 0; i < 1024; i++) ID_LOW.push(i.toString(32).padStart(2, '0'))
+
 function defaultIdFactory(): () => string {
-  // Short enough that ids stay flat strings (V8 makes cons strings from 13 characters on).
+  // Short enough that ids stay flat strings (V8 makes cons strings from 13 characters on): prefix
+  // (at most 7), block (1-2 up to 1.3M ids), low (always 2, so `block + low` is unambiguous). One
+  // concatenation per id and no number formatting: `(n).toString(36)` cost ~0.15x the JSON.parse
+  // floor of a history replay.
   const prefix = `${Math.floor(Math.random() * 1_679_616).toString(36)}${(idPrefixCounter++).toString(36)}.`
   let n = 0
-  return () => prefix + (n++).toString(36)
+  let block = prefix
+  return () => {
+    const low = n & 1023
+    if (low === 0) block = prefix + (n >>> 10).toString(36)
+    n++
+    return block + (ID_LOW[low] as string)
+  }
 }
 
 const isoOf = (ms: number): string => new Date(ms).toISOString()
