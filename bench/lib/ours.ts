@@ -3,6 +3,7 @@
  * contract only *declares* it, so the runtime export is missing: scenarios report "not available"
  * instead of crashing the whole benchmark.
  */
+import { ChatError } from '../../src/core/errors'
 import * as protocol from '../../src/core/protocol'
 import * as timeline from '../../src/core/timeline'
 import type { ConversationSnapshot } from '../../src/core/types'
@@ -11,17 +12,16 @@ import { PEER_ID, SELF_ID } from './frames'
 export interface Core {
   decodeFrame: typeof protocol.decodeFrame
   decodeInbound: typeof protocol.decodeInbound
-  historyScratch: typeof protocol.historyScratch
   Timeline: typeof timeline.Timeline
 }
 
 /** The core, or the reason it cannot run yet. */
 export function loadCore(): Core | string {
-  const { decodeFrame, decodeInbound, historyScratch } = protocol as Partial<Core>
+  const { decodeFrame, decodeInbound } = protocol as Partial<Core>
   const Timeline = (timeline as Partial<Core>).Timeline
-  if (typeof decodeFrame !== 'function' || typeof decodeInbound !== 'function' || typeof historyScratch !== 'function') return 'decodeFrame is not implemented yet (src/core/protocol.ts)'
+  if (typeof decodeFrame !== 'function' || typeof decodeInbound !== 'function') return 'decodeFrame is not implemented yet (src/core/protocol.ts)'
   if (typeof Timeline !== 'function') return 'Timeline is not implemented yet (src/core/timeline.ts)'
-  return { decodeFrame, decodeInbound, historyScratch, Timeline }
+  return { decodeFrame, decodeInbound, Timeline }
 }
 
 /** A timeline for SELF_ID talking to PEER_ID, with the default id source (as the runtime uses it). */
@@ -31,15 +31,14 @@ export function newTimeline(core: Core): InstanceType<Core['Timeline']> {
 
 /**
  * Decode history frames into the timeline's replay exactly as the runtime does (connection.ts
- * `#onMessage` → conversation → `Timeline.addReplayFrame`: `decodeInbound` with one reused history
- * frame per connection); returns how many were rejected.
+ * `#onMessage` → conversation → `Timeline.addReplayFrame`, with the internal `decodeInbound`);
+ * returns how many were rejected.
  */
 export function feedReplay(core: Core, tl: InstanceType<Core['Timeline']>, frames: readonly string[]): number {
-  const scratch = core.historyScratch()
   let rejected = 0
   for (const data of frames) {
-    const frame = core.decodeInbound(data, false, scratch)
-    if (frame === scratch) tl.addReplayFrame(frame)
+    const frame = core.decodeInbound(data, false)
+    if (!(frame instanceof ChatError) && frame.kind === 'history') tl.addReplayFrame(frame)
     else rejected++
   }
   return rejected

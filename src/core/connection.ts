@@ -5,7 +5,7 @@
  */
 import { computeBackoff } from './backoff'
 import { ChatError, isChatError } from './errors'
-import { decodeInbound, historyScratch, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
+import { decodeInbound, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import type { ResolvedOptions } from './options'
 import type { ConnectionStatus, UserId, WebSocketLike } from './types'
 import { chatSocketUrl } from './urls'
@@ -20,7 +20,7 @@ export interface ConnectionAuth {
 export interface ConnectionHandlers {
   /** The socket opened: a history replay starts. */
   open(): void
-  /** One frame of the replay: a reused object, valid during the call only (copy what you keep). */
+  /** One frame of the replay. */
   history(frame: HistoryFrame): void
   /** The replay ended (first live frame or quiet period); the status is already `live`. */
   replayEnd(): void
@@ -83,8 +83,6 @@ export class Connection {
   readonly #config: ConnectionConfig
   readonly #auth: ConnectionAuth
   readonly #handlers: ConnectionHandlers
-  /** The history frame object `decodeInbound` refills for every replay frame. */
-  readonly #scratch = historyScratch()
 
   constructor(peerId: UserId, config: ConnectionConfig, auth: ConnectionAuth, handlers: ConnectionHandlers) {
     this.#peerId = peerId
@@ -267,7 +265,7 @@ export class Connection {
   }
 
   #onMessage(gen: number, data: unknown): void {
-    const frame = decodeInbound(data, this.#config.extensions, this.#scratch)
+    const frame = decodeInbound(data, this.#config.extensions)
     if (frame instanceof ChatError) {
       this.#handlers.error(frame)
       return

@@ -60,22 +60,12 @@ function malformed(reason: string, data: unknown): ChatError {
   return new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } })
 }
 
-/** A history frame whose fields `decodeInbound` overwrites on every history frame it decodes. */
-export type HistoryScratch = { -readonly [K in keyof HistoryFrame]: HistoryFrame[K] }
-
-/** A blank `HistoryScratch` (one per consumer; its field types never change, so V8 keeps one shape). */
-export function historyScratch(): HistoryScratch {
-  return { kind: 'history', senderId: '', receiverId: '', content: '', timestamp: '', time: 0, isRead: false }
-}
-
 /**
- * The runtime's decoder (internal; `decodeFrame` is the public form). A history frame is written into
- * `scratch` and `scratch` itself is returned, valid until the next call: a replay is thousands of
- * frames, and a wrapper plus a frame object each would double what it allocates. Consumers read it at
- * once and copy what they keep. Other frames are fresh objects; malformed input returns (never
- * throws) a `malformed_frame` ChatError.
+ * The runtime's decoder (internal; `decodeFrame` is the public form): the frame itself or a
+ * `malformed_frame` ChatError, never thrown. No `{ ok, frame }` wrapper: a replay is thousands of
+ * frames, and the wrapper was one more object each.
  */
-export function decodeInbound(data: unknown, extensions: boolean, scratch: HistoryScratch): InboundFrame | ChatError {
+export function decodeInbound(data: unknown, extensions: boolean): InboundFrame | ChatError {
   if (typeof data !== 'string') return malformed('binary or non-text payload', data)
   let value: unknown
   try {
@@ -109,13 +99,7 @@ export function decodeInbound(data: unknown, extensions: boolean, scratch: Histo
     if (typeof raw !== 'string') return malformed('missing "timestamp"', data)
     const time = parseTimestamp(raw)
     if (time === null) return malformed('invalid "timestamp"', data)
-    scratch.senderId = senderId
-    scratch.receiverId = receiverId
-    scratch.content = content
-    scratch.timestamp = lastIso ?? new Date(time).toISOString()
-    scratch.time = time
-    scratch.isRead = obj.is_read === true
-    return scratch
+    return { kind: 'history', senderId, receiverId, content, timestamp: lastIso ?? new Date(time).toISOString(), time, isRead: obj.is_read === true }
   }
 
   if (extensions && (obj.type === 'typing' || obj.type === 'read')) {
@@ -127,15 +111,11 @@ export function decodeInbound(data: unknown, extensions: boolean, scratch: Histo
   return malformed('unknown frame shape', data)
 }
 
-const publicScratch = historyScratch()
-
 /** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
 export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
-  const frame = decodeInbound(data, options?.extensions === true, publicScratch)
+  const frame = decodeInbound(data, options?.extensions === true)
   if (frame instanceof ChatError) return { ok: false, error: frame }
-  if (frame !== publicScratch) return { ok: true, frame }
-  const { senderId, receiverId, content, timestamp, time, isRead } = frame
-  return { ok: true, frame: { kind: 'history', senderId, receiverId, content, timestamp, time, isRead } }
+  return { ok: true, frame }
 }
 
 /** `{"message": content}`. */
@@ -178,10 +158,10 @@ let lastIso: string | null = null
 
 const DIGIT = 48
 
-/** The value of a decimal digit's char code, or -1. */
-function digit(c: number): number {
-  const d = c - DIGIT
-  return d >= 0 && d <= 9 ? d : -1
+function d2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - DIGIT
+  const b = s.charCodeAt(i + 1) - DIGIT
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -199,12 +179,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468
 }
 
+/** Char codes of the normal form `parseFixed` writes (reused). */
+const isoCodes: number[] = []
+
 /**
- * `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` without Date or regexes; NaN when the layout differs. Each
- * character is read once; for a UTC time the normal form is written from the same codes with
- * `String.fromCharCode`, which makes one flat string (a slice or concatenation would keep a cons and
- * the whole raw timestamp alive for as long as the message lives; `[slice, 'Z'].join('')` costs a
- * third of the `JSON.parse` floor).
+ * `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` without Date or regexes; NaN when the layout differs. For a UTC
+ * time the normal form is written with `String.fromCharCode`, which makes one flat string (a slice or
+ * a concatenation would keep a cons and the whole raw timestamp alive as long as the message lives;
+ * `[slice, 'Z'].join('')` cost a third of the `JSON.parse` floor of a history replay).
  */
 function parseFixed(s: string): number {
   lastIso = null
@@ -212,88 +194,57 @@ function parseFixed(s: string): number {
   if (len < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN
   const t = s.charCodeAt(10)
   if (t !== 84 && t !== 32) return Number.NaN
-  const c0 = s.charCodeAt(0)
-  const c1 = s.charCodeAt(1)
-  const c2 = s.charCodeAt(2)
-  const c3 = s.charCodeAt(3)
-  const c5 = s.charCodeAt(5)
-  const c6 = s.charCodeAt(6)
-  const c8 = s.charCodeAt(8)
-  const c9 = s.charCodeAt(9)
-  const c11 = s.charCodeAt(11)
-  const c12 = s.charCodeAt(12)
-  const c14 = s.charCodeAt(14)
-  const c15 = s.charCodeAt(15)
-  const c17 = s.charCodeAt(17)
-  const c18 = s.charCodeAt(18)
-  const y0 = digit(c0)
-  const y1 = digit(c1)
-  const y2 = digit(c2)
-  const y3 = digit(c3)
-  const mo0 = digit(c5)
-  const mo1 = digit(c6)
-  const d0 = digit(c8)
-  const d1 = digit(c9)
-  const h0 = digit(c11)
-  const h1 = digit(c12)
-  const mi0 = digit(c14)
-  const mi1 = digit(c15)
-  const s0 = digit(c17)
-  const s1 = digit(c18)
-  if ((y0 | y1 | y2 | y3 | mo0 | mo1 | d0 | d1 | h0 | h1 | mi0 | mi1 | s0 | s1) < 0) return Number.NaN
-  const year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3
-  const mo = mo0 * 10 + mo1
-  const da = d0 * 10 + d1
-  const hh = h0 * 10 + h1
-  const mi = mi0 * 10 + mi1
-  const ss = s0 * 10 + s1
+  const yh = d2(s, 0)
+  const yl = d2(s, 2)
+  const mo = d2(s, 5)
+  const da = d2(s, 8)
+  const hh = d2(s, 11)
+  const mi = d2(s, 14)
+  const ss = d2(s, 17)
+  if (yh < 0 || yl < 0 || mo < 0 || da < 0 || hh < 0 || mi < 0 || ss < 0) return Number.NaN
+  const year = yh * 100 + yl
   // The layout is ours from here: an impossible date is invalid, not a case for the lenient fallback.
   if (mo < 1 || mo > 12 || da < 1 || da > daysInMonth(year, mo) || hh > 23 || mi > 59 || ss > 59) return Number.POSITIVE_INFINITY
   let i = 19
-  // The first three fraction digits as char codes ('0' when absent) and as milliseconds.
-  let f0 = DIGIT
-  let f1 = DIGIT
-  let f2 = DIGIT
+  let ms = 0
+  let fracDigits = 0
   if (s.charCodeAt(i) === 46) {
     i++
-    const from = i
     while (i < len) {
-      const c = s.charCodeAt(i)
-      if (c < DIGIT || c > DIGIT + 9) break
-      if (i === from) f0 = c
-      else if (i === from + 1) f1 = c
-      else if (i === from + 2) f2 = c
+      const c = s.charCodeAt(i) - DIGIT
+      if (c < 0 || c > 9) break
+      if (fracDigits < 3) ms = ms * 10 + c
+      fracDigits++
       i++
     }
-    if (i === from) return Number.NaN
+    if (fracDigits === 0) return Number.NaN
+    for (let k = fracDigits; k < 3; k++) ms *= 10
   }
-  const ms = (f0 - DIGIT) * 100 + (f1 - DIGIT) * 10 + (f2 - DIGIT)
   let offset = 0
   const z = s.charCodeAt(i)
   if (z === 90 && i + 1 === len) {
     // 'Z'
   }
   else if ((z === 43 || z === 45) && i + 6 === len && s.charCodeAt(i + 3) === 58) {
-    const oh0 = digit(s.charCodeAt(i + 1))
-    const oh1 = digit(s.charCodeAt(i + 2))
-    const om0 = digit(s.charCodeAt(i + 4))
-    const om1 = digit(s.charCodeAt(i + 5))
-    if ((oh0 | oh1 | om0 | om1) < 0) return Number.NaN
-    const oh = oh0 * 10 + oh1
-    const om = om0 * 10 + om1
-    if (oh > 23 || om > 59) return Number.NaN
+    const oh = d2(s, i + 1)
+    const om = d2(s, i + 4)
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN
     offset = (oh * 60 + om) * 60000
     if (z === 45) offset = -offset
   }
   else {
     return Number.NaN
   }
+  const result = daysFromCivil(year, mo, da) * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - offset
   if (offset === 0) {
-    lastIso = len === 24 && t === 84 && z === 90
-      ? s
-      : String.fromCharCode(c0, c1, c2, c3, 45, c5, c6, 45, c8, c9, 84, c11, c12, 58, c14, c15, 58, c17, c18, 46, f0, f1, f2, 90)
+    // Fraction digits end at `i`: missing ones are '0'.
+    for (let k = 0; k < 23; k++) isoCodes[k] = k < i ? s.charCodeAt(k) : DIGIT
+    isoCodes[10] = 84
+    isoCodes[19] = 46
+    isoCodes[23] = 90
+    lastIso = String.fromCharCode.apply(null, isoCodes)
   }
-  return daysFromCivil(year, mo, da) * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - offset
+  return result
 }
 
 /** ISO 8601 with `Z` or `+00:00`, with or without fraction (microseconds allowed) → epoch ms, or `null`. */
