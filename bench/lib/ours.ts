@@ -3,6 +3,7 @@
  * contract only *declares* it, so the runtime export is missing: scenarios report "not available"
  * instead of crashing the whole benchmark.
  */
+import { ChatError } from '../../src/core/errors'
 import * as protocol from '../../src/core/protocol'
 import * as timeline from '../../src/core/timeline'
 import type { ConversationSnapshot } from '../../src/core/types'
@@ -10,16 +11,17 @@ import { PEER_ID, SELF_ID } from './frames'
 
 export interface Core {
   decodeFrame: typeof protocol.decodeFrame
+  decodeInbound: typeof protocol.decodeInbound
   Timeline: typeof timeline.Timeline
 }
 
 /** The core, or the reason it cannot run yet. */
 export function loadCore(): Core | string {
-  const decodeFrame = (protocol as Partial<Core>).decodeFrame
+  const { decodeFrame, decodeInbound } = protocol as Partial<Core>
   const Timeline = (timeline as Partial<Core>).Timeline
-  if (typeof decodeFrame !== 'function') return 'decodeFrame is not implemented yet (src/core/protocol.ts)'
+  if (typeof decodeFrame !== 'function' || typeof decodeInbound !== 'function') return 'decodeFrame is not implemented yet (src/core/protocol.ts)'
   if (typeof Timeline !== 'function') return 'Timeline is not implemented yet (src/core/timeline.ts)'
-  return { decodeFrame, Timeline }
+  return { decodeFrame, decodeInbound, Timeline }
 }
 
 /** A timeline for SELF_ID talking to PEER_ID, with the default id source (as the runtime uses it). */
@@ -27,12 +29,16 @@ export function newTimeline(core: Core): InstanceType<Core['Timeline']> {
   return new core.Timeline({ selfId: String(SELF_ID), peerId: String(PEER_ID), now: Date.now })
 }
 
-/** Decode history frames into the timeline's buffered replay; returns how many were rejected. */
+/**
+ * Decode history frames into the timeline's replay exactly as the runtime does (connection.ts
+ * `#onMessage` → conversation → `Timeline.addReplayFrame`, with the internal `decodeInbound`);
+ * returns how many were rejected.
+ */
 export function feedReplay(core: Core, tl: InstanceType<Core['Timeline']>, frames: readonly string[]): number {
   let rejected = 0
   for (const data of frames) {
-    const result = core.decodeFrame(data)
-    if (result.ok && result.frame.kind === 'history') tl.addReplayFrame(result.frame)
+    const frame = core.decodeInbound(data, false)
+    if (!(frame instanceof ChatError) && frame.kind === 'history') tl.addReplayFrame(frame)
     else rejected++
   }
   return rejected

@@ -5,7 +5,7 @@
  */
 import { computeBackoff } from './backoff'
 import { ChatError, isChatError } from './errors'
-import { decodeFrame, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
+import { decodeInbound, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import type { ResolvedOptions } from './options'
 import type { ConnectionStatus, UserId, WebSocketConstructor, WebSocketLike } from './types'
 import { chatSocketUrl } from './urls'
@@ -265,12 +265,11 @@ export class Connection {
   }
 
   #onMessage(gen: number, data: unknown): void {
-    const decoded = decodeFrame(data, { extensions: this.#config.extensions })
-    if (!decoded.ok) {
-      this.#handlers.error(decoded.error)
+    const frame = decodeInbound(data, this.#config.extensions)
+    if (frame instanceof ChatError) {
+      this.#handlers.error(frame)
       return
     }
-    const frame = decoded.frame
     if (frame.kind === 'history') {
       if (this.#state === 'syncing') {
         this.#frames++

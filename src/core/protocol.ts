@@ -53,15 +53,19 @@ export interface DecodeOptions {
 /** Longest excerpt of a bad frame kept in `ChatError.details.preview`. */
 export const MALFORMED_PREVIEW_LENGTH = 120
 
-function malformed(reason: string, data: unknown): DecodeResult {
+function malformed(reason: string, data: unknown): ChatError {
   const preview = typeof data === 'string'
     ? data.slice(0, MALFORMED_PREVIEW_LENGTH)
     : Object.prototype.toString.call(data)
-  return { ok: false, error: new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } }) }
+  return new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } })
 }
 
-/** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
-export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
+/**
+ * The runtime's decoder (internal; `decodeFrame` is the public form): the frame itself or a
+ * `malformed_frame` ChatError, never thrown. No `{ ok, frame }` wrapper: a replay is thousands of
+ * frames, and the wrapper was one more object each.
+ */
+export function decodeInbound(data: unknown, extensions: boolean): InboundFrame | ChatError {
   if (typeof data !== 'string') return malformed('binary or non-text payload', data)
   let value: unknown
   try {
@@ -81,7 +85,7 @@ export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResul
     else return malformed('"message" is not text', data)
     const senderId = normaliseUserId(obj.sender_id)
     if (senderId === null) return malformed('missing or invalid "sender_id"', data)
-    return { ok: true, frame: { kind: 'live', senderId, content } }
+    return { kind: 'live', senderId, content }
   }
 
   const content = obj.content
@@ -95,17 +99,23 @@ export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResul
     if (typeof raw !== 'string') return malformed('missing "timestamp"', data)
     const time = parseTimestamp(raw)
     if (time === null) return malformed('invalid "timestamp"', data)
-    const timestamp = lastIso ?? new Date(time).toISOString()
-    return { ok: true, frame: { kind: 'history', senderId, receiverId, content, timestamp, time, isRead: obj.is_read === true } }
+    return { kind: 'history', senderId, receiverId, content, timestamp: lastIso ?? new Date(time).toISOString(), time, isRead: obj.is_read === true }
   }
 
-  if (options?.extensions === true && (obj.type === 'typing' || obj.type === 'read')) {
+  if (extensions && (obj.type === 'typing' || obj.type === 'read')) {
     const senderId = normaliseUserId(obj.sender_id)
     if (senderId === null) return malformed('missing or invalid "sender_id"', data)
-    return { ok: true, frame: { kind: obj.type, senderId } }
+    return { kind: obj.type, senderId }
   }
 
   return malformed('unknown frame shape', data)
+}
+
+/** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
+export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
+  const frame = decodeInbound(data, options?.extensions === true)
+  if (frame instanceof ChatError) return { ok: false, error: frame }
+  return { ok: true, frame }
 }
 
 /** `{"message": content}`. */
@@ -169,7 +179,15 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468
 }
 
-/** `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` without Date or regexes; NaN when the layout differs. */
+/** Char codes of the normal form `parseFixed` writes (reused). */
+const isoCodes: number[] = []
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` without Date or regexes; NaN when the layout differs. For a UTC
+ * time the normal form is written with `String.fromCharCode`, which makes one flat string (a slice or
+ * a concatenation would keep a cons and the whole raw timestamp alive as long as the message lives;
+ * `[slice, 'Z'].join('')` cost a third of the `JSON.parse` floor of a history replay).
+ */
 function parseFixed(s: string): number {
   lastIso = null
   const len = s.length
@@ -219,11 +237,12 @@ function parseFixed(s: string): number {
   }
   const result = daysFromCivil(year, mo, da) * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - offset
   if (offset === 0) {
-    if (fracDigits === 3 && z === 90 && t === 84) lastIso = s
-    // join() builds one flat string: a concatenation would keep a cons and a slice of the whole raw
-    // timestamp alive for as long as the message lives (72 B more per message). Rarer layouts (no
-    // fraction, a space separator) are normalised by Date.
-    else if (fracDigits >= 3 && t === 84) lastIso = [s.slice(0, 23), 'Z'].join('')
+    // Fraction digits end at `i`: missing ones are '0'.
+    for (let k = 0; k < 23; k++) isoCodes[k] = k < i ? s.charCodeAt(k) : DIGIT
+    isoCodes[10] = 84
+    isoCodes[19] = 46
+    isoCodes[23] = 90
+    lastIso = String.fromCharCode.apply(null, isoCodes)
   }
   return result
 }

@@ -49,9 +49,20 @@ describe('decodeFrame: history frames', () => {
     ['2026-11-24T11:31:14.000001+00:00', '2026-11-24T11:31:14.000Z'],
     ['2026-11-24T13:31:14.5+02:00', '2026-11-24T11:31:14.500Z'],
     ['2024-02-29T23:59:59.999999Z', '2024-02-29T23:59:59.999Z'],
+    ['2026-11-24 11:31:14.892717+00:00', '2026-11-24T11:31:14.892Z'],
+    ['2026-11-24T11:31:14.892-00:00', '2026-11-24T11:31:14.892Z'],
   ])('timestamp %s → %s', (raw, iso) => {
     const frame = ok(decodeFrame(history({ timestamp: raw })))
     expect(frame).toMatchObject({ timestamp: iso, time: Date.parse(iso) })
+  })
+
+  it('each history frame is its own object: decoding the next frame changes none of an earlier one', () => {
+    const first = ok(decodeFrame(history({ content: 'first', sender_id: 1, reciever_id: 2 })))
+    const copy = { ...first }
+    const second = ok(decodeFrame(history({ content: 'second', sender_id: 2, reciever_id: 1, timestamp: '2027-01-01T00:00:00Z' })))
+    expect(second).not.toBe(first)
+    expect(first).toEqual(copy)
+    expect(first).toMatchObject({ content: 'first', senderId: '1' })
   })
 
   it('missing is_read means unread; ids given as strings are normalised', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { Timeline } from '../../src/core/timeline'
 import { hist, live, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
 
 describe('Timeline: live frames', () => {
@@ -214,6 +215,17 @@ describe('Timeline: replay alignment', () => {
     expect(new Set(tl.messages().map(m => m.id)).size).toBe(3)
     replay(tl, [hist(PEER, 'ok'), hist(PEER, 'ok'), hist(PEER, 'ok'), hist(PEER, 'ok')])
     expect(new Set(tl.messages().map(m => m.id)).size).toBe(4)
+  })
+
+  it('default ids: unique across id blocks and timelines, short (V8 keeps strings under 13 characters flat)', () => {
+    const frames = Array.from({ length: 2100 }, (_, i) => hist(i % 2 ? ME : PEER, 'same'))
+    const a = new Timeline({ selfId: ME, peerId: PEER, now: Date.now })
+    const b = new Timeline({ selfId: ME, peerId: PEER, now: Date.now })
+    replay(a, frames)
+    replay(b, frames)
+    const ids = [...a.messages(), ...b.messages()].map(m => m.id)
+    expect(new Set(ids).size).toBe(4200)
+    for (const id of ids) expect(id.length).toBeLessThan(13)
   })
 
   it('history frames outside a replay are ignored, endReplay without begin is a no-op', () => {
