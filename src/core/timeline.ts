@@ -33,7 +33,13 @@ export interface TimelineOptions {
   selfId: UserId
   peerId: UserId
   now: () => number
-  /** New stable message id. @default crypto.randomUUID-like counter */
+  /**
+   * Id of a new own send: it is persisted in the outbox and may be adopted by another tab, so it must
+   * be unique across tabs and reloads (the client passes a random instance id + counter). Messages
+   * that arrive from the server take short per-timeline ids of another shape (`<prefix>.<n>`, flat
+   * strings: the cheap path for a 100k-message replay).
+   * @default a per-timeline random prefix + counter
+   */
   newId?: () => string
   /**
    * A live frame that arrives within this many ms of the previous replay frame (or previous gap
@@ -156,6 +162,8 @@ export class Timeline {
   readonly #peerId: UserId
   readonly #now: () => number
   readonly #newId: () => string
+  /** Ids of messages that came from the server (replay, live): short, flat, unique per timeline. */
+  readonly #storedId: () => string = defaultIdFactory()
   readonly #gapWindowMs: number
 
   /** Stored messages (all `sent`), the frozen views themselves: one record per message. */
@@ -221,7 +229,7 @@ export class Timeline {
     this.#selfId = options.selfId
     this.#peerId = options.peerId
     this.#now = options.now
-    this.#newId = options.newId ?? defaultIdFactory()
+    this.#newId = options.newId ?? this.#storedId
     this.#gapWindowMs = options.gapWindowMs ?? DEFAULT_GAP_WINDOW_MS
   }
 
@@ -392,7 +400,7 @@ export class Timeline {
       else if (this.#fresh !== null) {
         const isRead = frame.isRead || (!mine && this.#rPeers < this.#readMarker)
         if (!mine) this.#rPeers++
-        const m = this.#make(this.#newId(), mine, frame.content, frame.timestamp, true, 'sent', isRead)
+        const m = this.#make(this.#storedId(), mine, frame.content, frame.timestamp, true, 'sent', isRead)
         if (isRead && !frame.isRead) this.#markerRead.add(m.id)
         this.#fresh.push(m)
         return
@@ -517,7 +525,7 @@ export class Timeline {
           }
         }
         if (m === null) {
-          m = this.#make(this.#newId(), mine, f.content, f.timestamp, true, 'sent', read || (!mine && peerIndex < marker))
+          m = this.#make(this.#storedId(), mine, f.content, f.timestamp, true, 'sent', read || (!mine && peerIndex < marker))
           inserted++
         }
         if (!mine) peerIndex++
@@ -697,9 +705,9 @@ export class Timeline {
     else {
       const isRead = this.#peers++ < this.#readMarker
       if (!isRead) this.#unread++
-      m = this.#note(this.#make(this.#newId(), false, content, isoOf(t), false, 'sent', isRead), false)
+      m = this.#note(this.#make(this.#storedId(), false, content, isoOf(t), false, 'sent', isRead), false)
     }
-    this.#confirmed.push(m ?? this.#make(this.#newId(), true, content, isoOf(t), false, 'sent', false))
+    this.#confirmed.push(m ?? this.#make(this.#storedId(), true, content, isoOf(t), false, 'sent', false))
     this.#changed()
     return outcome
   }
