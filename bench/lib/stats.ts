@@ -42,7 +42,7 @@ export function gc(): void {
 export let sink: unknown = null
 
 /**
- * Run each candidate `runs` times, interleaved (A B C, A B C, ...) so machine noise from other
+ * Run each candidate `runs` times, interleaved (A B C, C B A, ...) so machine noise from other
  * processes hits every candidate alike, after `warmup` untimed rounds. A candidate's return value
  * is held until its timing ends (so the work cannot be skipped) and released before the next
  * candidate, which starts after a full GC. Returns every sample in ms.
