@@ -66,6 +66,8 @@ export class Connection {
   #generation = 0
   #timer: unknown = null
   #quietTimer: unknown = null
+  /** When `#quietTimer` fires (scheduler time). */
+  #quietDue = 0
   /** When the quiet timer was last armed (the open or the last history frame). */
   #armedAt = 0
   /** Consecutive replays cut off by `REPLAY_STALL_MS` while shorter than the last one. */
@@ -290,16 +292,28 @@ export class Connection {
     this.#handlers.frame(frame)
   }
 
+  /**
+   * A replay frame (or the open): the quiet period restarts. The timer is not re-armed per frame (a
+   * 100k-frame replay would cost 100k clearTimeout/setTimeout pairs); when it fires early it waits
+   * out the rest. Re-armed only when it is due later than the new quiet period ends (a stall wait).
+   */
   #armQuietTimer(gen: number): void {
-    this.#armedAt = this.#config.scheduler.now()
-    this.#wait(gen, this.#config.replayQuietMs)
+    const now = this.#config.scheduler.now()
+    const quiet = this.#config.replayQuietMs
+    this.#armedAt = now
+    if (this.#quietTimer === null || this.#quietDue > now + quiet) this.#wait(gen, quiet)
   }
 
   #wait(gen: number, ms: number): void {
+    const scheduler = this.#config.scheduler
     this.#cancel(this.#quietTimer)
-    this.#quietTimer = this.#config.scheduler.setTimeout(() => {
+    this.#quietDue = scheduler.now() + ms
+    this.#quietTimer = scheduler.setTimeout(() => {
       this.#quietTimer = null
-      if (gen === this.#generation && this.#state === 'syncing') this.#onQuiet(gen)
+      if (gen !== this.#generation || this.#state !== 'syncing') return
+      const rest = this.#armedAt + this.#config.replayQuietMs - scheduler.now()
+      if (rest > 0) this.#wait(gen, rest)
+      else this.#onQuiet(gen)
     }, ms)
   }
 

@@ -25,3 +25,38 @@ it.each(['microtask', 'timeout'] as const)('a burst of 200 peer messages reaches
     await server.close()
   }
 })
+
+it('a long history replay arms a handful of timers, not one per frame', async () => {
+  const server = await startServer()
+  const clients: ChatClient[] = []
+  try {
+    const parent = await loggedIn(server, 'parent')
+    clients.push(parent)
+    const p = parent.conversation(1)
+    await until(p, live)
+    for (let i = 0; i < 400; i++) p.send(`history ${i}`)
+    await until(p, x => !x.hasPending && x.messages.length === 400, '400 stored')
+
+    let timers = 0
+    const scheduler = {
+      now: () => Date.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        timers++
+        return setTimeout(fn, ms)
+      },
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    }
+    const student = await loggedIn(server, 'student', { scheduler })
+    clients.push(student)
+    const s = student.conversation(2)
+    const before = timers
+    await until(s, x => x.status === 'live' && x.messages.length === 400, 'replayed')
+    // open → live: the quiet timer once (plus its wait for the rest), heartbeat/notify timers; before
+    // the fix every one of the 400 frames re-armed it
+    expect(timers - before).toBeLessThan(40)
+  }
+  finally {
+    for (const c of clients) c.destroy()
+    await server.close()
+  }
+})
