@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url'
 const src = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url))
 
 // Pointed at another backend (NUXT_PUBLIC_CHAT_BASE_URL), the embedded one goes unused and the
-// typing extension is off: reference servers close the socket (1011) on frames they do not know.
+// typing and read-receipt extensions are off: reference servers close the socket (1011) on frames
+// they do not know.
 const external = Boolean(process.env.NUXT_PUBLIC_CHAT_BASE_URL)
 
 export default defineNuxtConfig({
@@ -25,7 +26,7 @@ export default defineNuxtConfig({
   chat: {
     // Session storage: a reload keeps the user signed in and keeps unsent messages.
     storage: 'session',
-    extensions: { typing: !external },
+    extensions: { typing: !external, readReceipts: !external },
   },
   runtimeConfig: {
     // Server-only settings of the embedded dev backend (NUXT_CHAT_BACKEND_* at run time).

@@ -102,6 +102,12 @@ async function afterRefresh(page: Page): Promise<void> {
   }, access, { timeout: 5000 })
 }
 
+/** Wait until own message `text` shows the peer's read receipt ("read"). */
+async function waitForRead(page: Page, text: string, timeout = 30_000): Promise<void> {
+  await page.locator('[data-testid=message]', { hasText: text }).locator('[data-testid=message-state][data-read=true]').first().waitFor({ timeout })
+  expect(await page.locator('[data-testid=message]', { hasText: text }).getByTestId('message-state').first().textContent()).toBe('read')
+}
+
 function count(list: string[], text: string): number {
   return list.filter(t => t === text).length
 }
@@ -117,6 +123,8 @@ describe('playground in Chromium', () => {
     await send(sam, first)
     await waitForMessage(sam, first)
     await waitForMessage(pat, first)
+    // Pat's page shows it, so Pat's client marks it read and sends a receipt: Sam sees "read".
+    await waitForRead(sam, first)
     await send(pat, second)
     await waitForMessage(pat, second)
     await waitForMessage(sam, second)
@@ -133,6 +141,8 @@ describe('playground in Chromium', () => {
     await expectLive(sam)
     await waitForMessage(sam, third)
     expect(await texts(sam)).toEqual(stored)
+    // the receipt count survives the reload (session storage), the server never stores read state
+    await waitForRead(sam, first, 5000)
     await sam.screenshot({ path: `${results}e2e-chat-student.png` })
     await pat.screenshot({ path: `${results}e2e-chat-parent.png` })
   })
