@@ -28,8 +28,8 @@ export interface ConnectionHandlers {
   replayState(): 'complete' | 'short' | 'unproven'
   /** A live frame after the replay. */
   frame(frame: LiveFrame | TypingFrame | ReadFrame): void
-  /** An open socket went away (anything written and not echoed is now uncertain). */
-  dropped(): void
+  /** An open socket went away (anything written and not echoed is now uncertain); its close code, 1000 when we closed it. */
+  dropped(code: number): void
   /** Status or attempt count changed. */
   status(status: ConnectionStatus): void
   error(error: ChatError): void
@@ -294,14 +294,17 @@ export class Connection {
 
   /**
    * A replay frame (or the open): the quiet period restarts. The timer is not re-armed per frame (a
-   * 100k-frame replay would cost 100k clearTimeout/setTimeout pairs); when it fires early it waits
-   * out the rest. Re-armed only when it is due later than the new quiet period ends (a stall wait).
+   * 100k-frame replay would cost 100k clearTimeout/setTimeout pairs) but at most about twice per
+   * quiet period, from here: when it is due within half a period, or later than the new period ends
+   * (a stall wait). Re-arming from the frame handler rather than from the timer keeps the timers from
+   * forming a chain, which browsers throttle to once a minute in long-hidden tabs.
    */
   #armQuietTimer(gen: number): void {
     const now = this.#config.scheduler.now()
     const quiet = this.#config.replayQuietMs
     this.#armedAt = now
-    if (this.#quietTimer === null || this.#quietDue > now + quiet) this.#wait(gen, quiet)
+    const due = this.#quietDue - now
+    if (this.#quietTimer === null || due > quiet || due < quiet / 2) this.#wait(gen, quiet)
   }
 
   #wait(gen: number, ms: number): void {
@@ -311,7 +314,14 @@ export class Connection {
     this.#quietTimer = scheduler.setTimeout(() => {
       this.#quietTimer = null
       if (gen !== this.#generation || this.#state !== 'syncing') return
-      const rest = this.#armedAt + this.#config.replayQuietMs - scheduler.now()
+      const now = scheduler.now()
+      const quiet = this.#config.replayQuietMs
+      let rest = this.#armedAt + quiet - now
+      // The wall clock went back since the last frame: count the quiet period from now.
+      if (rest > quiet) {
+        this.#armedAt = now
+        rest = quiet
+      }
       if (rest > 0) this.#wait(gen, rest)
       else this.#onQuiet(gen)
     }, ms)
@@ -345,7 +355,7 @@ export class Connection {
   #onClose(token: string, code: number): void {
     const wasOpen = this.#opened
     this.#detach()
-    if (wasOpen) this.#handlers.dropped()
+    if (wasOpen) this.#handlers.dropped(code)
     if (!this.#wanted) return
     if (!wasOpen || code === 4401) {
       void this.#handshakeFailed(token, code)
@@ -424,7 +434,7 @@ export class Connection {
         // closing a socket that is still connecting may throw in some implementations
       }
     }
-    if (wasOpen) this.#handlers.dropped()
+    if (wasOpen) this.#handlers.dropped(1000)
   }
 
   #detach(): void {

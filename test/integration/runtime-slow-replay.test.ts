@@ -2,8 +2,9 @@
  * The replay has no end marker: a server slow to read the history (or stalling mid-replay) must
  * never make the client take a short replay as complete, wipe its timeline or resend a stored send.
  */
+import NodeWebSocket from 'ws'
 import { describe, expect, it } from 'vitest'
-import type { ConnectionStatus, Conversation } from '../../src/core/types'
+import type { ConnectionStatus, Conversation, WebSocketConstructor } from '../../src/core/types'
 import { createMemoryStorage } from '../../src/core/storage'
 import { clientFixture, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor } from './helpers'
 
@@ -101,5 +102,40 @@ describe('slow history replay', () => {
     // well below REPLAY_FIRST_FRAME_MS (2000) and REPLAY_STALL_MS (3000): no cap was waited
     expect(wentLive - syncing).toBeLessThan(1000)
     expect(s.getSnapshot().messages).toEqual([])
+  })
+})
+
+describe('replay end and the wall clock', () => {
+  it('the wall clock going back after a history frame does not hold the replay open', async () => {
+    const srv = await boot()
+    const peer = track(await loggedIn(srv, 'parent'))
+    const pc = peer.conversation(1)
+    await until(pc, live)
+    pc.send('one stored message')
+    await until(pc, settled, 'stored')
+
+    // The default scheduler reads Date.now(): a clock stepped back 60 s (NTP, the user) right after
+    // the first history frame was handled.
+    let offset = 0
+    const scheduler = {
+      now: () => Date.now() + offset,
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    }
+    class ClockStepSocket extends NodeWebSocket {
+      constructor(url: string) {
+        super(url)
+        this.once('message', () => setImmediate(() => {
+          offset = -60_000
+        }))
+      }
+    }
+    const client = track(await loggedIn(srv, 'student', { scheduler, replayQuietMs: 100, WebSocket: ClockStepSocket as unknown as WebSocketConstructor }))
+    const conv = client.conversation(2)
+    const start = Date.now()
+    await until(conv, s => s.status === 'live' && s.messages.length === 1, 'live after the replay', 5000)
+    expect(offset).toBe(-60_000)
+    // one quiet period after the step (plus slack), not 60 s
+    expect(Date.now() - start).toBeLessThan(2000)
   })
 })
