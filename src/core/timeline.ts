@@ -128,7 +128,8 @@ function defaultIdFactory(): () => string {
   // Short enough that ids stay flat strings (V8 makes cons strings from 13 characters on: the prefix
   // is at most 7 characters, mostly 6, so up to 1M ids). A decimal counter: `prefix + n` uses V8's
   // number-to-string fast path, where `(n).toString(36)` per message cost ~0.1x the JSON.parse floor.
-  const prefix = `${Math.floor(Math.random() * 1_679_616).toString(36)}${(idPrefixCounter++).toString(36)}.`
+  // The random part has a fixed width, so `k1` + `0` and `k` + `10` cannot both occur.
+  const prefix = `${Math.floor(Math.random() * 1_679_616).toString(36).padStart(4, '0')}${(idPrefixCounter++).toString(36)}.`
   let n = 0
   return () => prefix + n++
 }
