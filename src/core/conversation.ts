@@ -77,6 +77,8 @@ export class ConversationCore {
    * (persisting them costs ~46 B gz): after a reload a send gets a fresh count, still bounded.
    */
   readonly #writes = new Map<string, number>()
+  /** The error of the last send that gave up, kept in the snapshot until the user retries or discards. */
+  #sendGaveUp: ChatError | null = null
   #closed = false
   readonly #options: ResolvedOptions
   /**
@@ -102,7 +104,7 @@ export class ConversationCore {
       replayEnd: () => this.#onReplayEnd(),
       replayState: () => this.#timeline?.replayState() ?? 'complete',
       frame: frame => this.#onFrame(frame),
-      dropped: () => this.#onDropped(),
+      dropped: code => this.#onDropped(code),
       status: status => this.#onStatus(status),
       error: error => this.#report(error),
     })
@@ -274,7 +276,7 @@ export class ConversationCore {
     if (!timeline) return
     if (timeline.replaying) timeline.endReplay()
     this.#gapUntil = this.#lastHistoryAt + this.#gapWindowMs
-    this.#error = null
+    if (this.#error !== this.#sendGaveUp) this.#error = null
     this.#persist()
     this.#savePeerRead()
     this.#flush()
@@ -337,9 +339,16 @@ export class ConversationCore {
     }, Math.max(0, deadline - scheduler.now()) + 1)
   }
 
-  #onDropped(): void {
+  #onDropped(code: number): void {
     const timeline = this.#timeline
     if (!timeline) return
+    // 1011: the server failed on a frame we sent (a message its database refuses). It handles frames
+    // in order, so the culprit is the oldest send still pending; the ones after it never got read.
+    // Counted, or such a message would be resent on every reconnect, forever, holding up the rest.
+    if (code === 1011) {
+      const culprit = [...this.#inFlight.keys()].find(id => timeline.unsentMessage(id)?.status === 'pending')
+      if (culprit !== undefined) this.#writes.set(culprit, (this.#writes.get(culprit) ?? 0) + 1)
+    }
     const before = timeline.peerCount
     timeline.disconnected()
     this.#clearTimers()
@@ -350,8 +359,8 @@ export class ConversationCore {
   }
 
   #onStatus(status: ConnectionStatus): void {
-    // Going live ends a connection error; a send that gave up (`max_attempts`) stays until retry/discard.
-    if (status === 'live' && this.#error?.code !== 'max_attempts') this.#error = null
+    // Going live ends a connection error; a send that gave up stays until retry/discard.
+    if (status === 'live' && this.#error !== this.#sendGaveUp) this.#error = null
     this.#changed()
     if (status !== this.#lastStatus) {
       this.#lastStatus = status
@@ -359,9 +368,10 @@ export class ConversationCore {
     }
   }
 
-  /** The user acted on a send that gave up: its `max_attempts` error leaves the snapshot. */
+  /** The user acted on a send that gave up: its error leaves the snapshot (not the connection's own `max_attempts`). */
   #clearGaveUp(): void {
-    if (this.#error?.code === 'max_attempts') this.#error = null
+    if (this.#error === this.#sendGaveUp) this.#error = null
+    this.#sendGaveUp = null
   }
 
   #report(error: ChatError): void {
@@ -413,7 +423,7 @@ export class ConversationCore {
         this.#writes.delete(id)
         timeline.fail(id, 'max_attempts')
         this.#persist()
-        this.#report(new ChatError('max_attempts', `Message not stored after ${n} attempts`))
+        this.#report(this.#sendGaveUp = new ChatError('max_attempts', `Message not stored after ${n} attempts`))
       }
     }
   }
@@ -436,8 +446,8 @@ export class ConversationCore {
         return
       }
       else {
-        // An attempt counts only here: the socket stayed open for the whole echo window, so the
-        // server had the frame and did not answer. A socket that died first (a network drop) costs none.
+        // The socket stayed open for the whole echo window: the server had the frame and did not
+        // answer, an attempt (a socket that closed first, a network drop, costs none; 1011 does).
         for (const [pending, at] of this.#inFlight) {
           if (at + ms <= scheduler.now()) this.#writes.set(pending, (this.#writes.get(pending) ?? 0) + 1)
         }

@@ -203,8 +203,9 @@ export interface ChatClientOptions {
    * Ignored writes of one own message before it becomes `failed` (`max_attempts`, with `retry(id)` /
    * `discard(id)`) instead of being resent forever to a server that accepts frames but never stores
    * them. A write counts only when the socket stayed open for `echoTimeoutMs` without an echo and the
-   * next replay proved the message not stored; a socket that closed first (a network drop, time
-   * offline) costs nothing. A half-open socket (handover, NAT timeout) that stays "open" without
+   * next replay proved the message not stored, or when the server closed the socket with 1011 while
+   * it was the oldest send awaiting its echo (the server failed on it, e.g. its database refused
+   * the text); a socket that closed otherwise first (a network drop, time offline) costs nothing. A half-open socket (handover, NAT timeout) that stays "open" without
    * delivering does count: three such in a row fail a message the server never saw, which stays
    * visible with retry. A confirmed or retried message starts from zero. With `echoTimeoutMs: 0`
    * nothing counts. `Infinity` never gives up.

@@ -202,3 +202,43 @@ describe('maxSendAttempts (a server that accepts frames but never stores them)',
     expect(conv.getSnapshot().status).toBe('live')
   })
 })
+
+describe('maxSendAttempts with a message the server fails on (1011)', () => {
+  it('a message whose store write throws (socket closed with 1011) ends failed and stops holding up the next one', async () => {
+    const inner = createMemoryStore()
+    const received: string[] = []
+    const store: MessageStore = {
+      async append(message) {
+        received.push(message.content)
+        if (message.content.includes('\u0000')) throw new Error('invalid byte sequence for encoding "UTF8": 0x00')
+        return inner.append(message)
+      },
+      list: (a, b) => inner.list(a, b),
+    }
+    const srv = await boot({ store })
+    const client = track(await loggedIn(srv, 'student', { maxSendAttempts: 2 }))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    const bad = sendOk(conv, 'bad\u0000byte')
+    const good = sendOk(conv, 'after it')
+    const done = await until(conv, s => settled(s) && s.messages.find(m => m.id === bad)?.status === 'failed' && s.messages.find(m => m.id === good)?.status === 'sent', 'bad failed, good sent', 20_000)
+    expect(find(conv, bad)?.error).toBe('max_attempts')
+    expect(received.filter(c => c.startsWith('bad'))).toHaveLength(2)
+    expect(received.filter(c => c === 'after it')).toHaveLength(1)
+    expect(done.error?.code).toBe('max_attempts')
+    expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['after it'])
+  })
+
+  it('retry or discard of a message never clears the connection giving up (its own max_attempts)', async () => {
+    const srv = await boot()
+    const client = track(await loggedIn(srv, 'student', { reconnect: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 2 } }))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    await srv.stop()
+    const gaveUp = await until(conv, s => s.error?.code === 'max_attempts', 'connection gave up')
+    const id = sendOk(conv, 'nowhere to go')
+    conv.discard(id)
+    expect(conv.getSnapshot().messages.some(m => m.id === id)).toBe(false)
+    expect(conv.getSnapshot().error).toBe(gaveUp.error)
+  })
+})
