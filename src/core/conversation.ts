@@ -408,6 +408,8 @@ export class ConversationCore {
     for (const message of batch) {
       if (!this.#connection.send(encodeMessage(message.content))) break
     }
+    // Subscribers see `pending` before the echo can arrive (it is I/O, after this microtask).
+    this.#changed('now')
   }
 
   /**
@@ -554,10 +556,10 @@ export class ConversationCore {
   }
 
   /** Something in the snapshot may have changed: notify subscribers (see `NotifyStrategy`). */
-  #changed(throttle?: boolean): void {
+  #changed(mode?: boolean | 'now'): void {
     if (this.#closed) return
     this.#stale = true
-    this.#notify(throttle)
+    this.#notify(mode)
   }
 
   #notifyListeners(): void {

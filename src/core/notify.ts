@@ -16,9 +16,13 @@ export const NOTIFY_MIN_MS = 16
 /** Longest throttle interval: the most a change waits during a long burst. */
 export const NOTIFY_MAX_MS = 100
 
-/** Request a flush: `throttle` for changes that come in bursts (incoming frames), else as soon as possible. */
+/**
+ * Request a flush: `true` (throttle) for changes that come in bursts (incoming frames); `'now'` at the
+ * next microtask, for a change every subscriber must see before the next I/O event (a send written to
+ * the socket is `pending` before its echo can arrive); else on the next 0 ms timer.
+ */
 export interface NotifyRequest {
-  (throttle?: boolean): void
+  (mode?: boolean | 'now'): void
   /** Clear a pending timer (a queued microtask still runs: the owner checks whether it closed). */
   cancel(): void
 }
@@ -29,6 +33,8 @@ export interface NotifyRequest {
  */
 export function createNotifier(flush: () => void, strategy: NotifyStrategy, scheduler: Scheduler): NotifyRequest {
   const micro = strategy === 'microtask'
+  /** `timer` while a microtask is queued. */
+  const queued = {}
   let timer: unknown = null
   /** The pending timer waits out the throttle interval (an unthrottled request brings it forward). */
   let delayed = false
@@ -40,19 +46,25 @@ export function createNotifier(flush: () => void, strategy: NotifyStrategy, sche
     if (delayed) gap = Math.min(gap * 2, NOTIFY_MAX_MS)
     flush()
   }
-  const request = (throttle?: boolean): void => {
-    if (timer !== null && (throttle || !delayed)) return
+  const request = (mode?: boolean | 'now'): void => {
+    const throttle = mode === true
+    if (timer === queued || (timer !== null && mode !== 'now' && (throttle || !delayed))) return
     request.cancel()
+    if (micro || mode === 'now') {
+      delayed = false
+      timer = queued
+      queueMicrotask(run)
+      return
+    }
     const wait = last + gap - scheduler.now()
     // A whole interval without a notification: a new burst, notified at once.
     if (wait <= 0) gap = NOTIFY_MIN_MS
-    delayed = !micro && !!throttle && wait > 0
-    if (micro) queueMicrotask(run)
+    delayed = throttle && wait > 0
     // Never longer than one interval, even when the clock went back (`Date.now()` is wall time).
-    timer = micro || scheduler.setTimeout(run, delayed ? Math.min(wait, gap) : 0)
+    timer = scheduler.setTimeout(run, delayed ? Math.min(wait, gap) : 0)
   }
   request.cancel = (): void => {
-    if (timer !== null && !micro) scheduler.clearTimeout(timer)
+    if (timer !== null && timer !== queued) scheduler.clearTimeout(timer)
     timer = null
   }
   return request

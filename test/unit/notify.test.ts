@@ -66,6 +66,21 @@ describe('createNotifier (timeout strategy)', () => {
     expect(s.clock.pending()).toBe(0)
   })
 
+  it("'now' notifies at the next microtask, before any timer (a send's pending step before its echo)", async () => {
+    const s = setup()
+    s.change()
+    s.request('now')
+    s.request('now')
+    s.change()
+    expect(s.flushes).toEqual([])
+    await Promise.resolve()
+    expect(s.flushes).toEqual([{ at: 0, seen: 2 }])
+    // the earlier 0 ms timer was replaced, not kept for a second flush
+    expect(s.clock.pending()).toBe(0)
+    s.clock.advanceTo(1000)
+    expect(s.flushes).toHaveLength(1)
+  })
+
   it('coalesces changes made in one task into one notification', () => {
     const s = setup()
     for (let i = 0; i < 100; i++) s.change()
