@@ -6,8 +6,8 @@
  */
 import WS from 'ws'
 import { backoffCeiling, createChatClient } from '../../src/core/index'
-import type { Conversation, ConversationSnapshot, EnvironmentSignals, WebSocketConstructor } from '../../src/core/types'
-import { createChatServer, createMemoryStore, type ChatServer } from '../../src/testing/index'
+import type { Conversation, ConversationSnapshot, WebSocketConstructor } from '../../src/core/types'
+import { createChatServer, createManualSignals, createMemoryStore, type ChatServer } from '../../src/testing/index'
 import { conversation, PEER_ID, SELF_ID } from '../lib/frames'
 import { isMain, median } from '../lib/stats'
 
@@ -57,24 +57,6 @@ function until(conv: Conversation, predicate: (s: ConversationSnapshot) => boole
   })
 }
 
-function signals() {
-  let online = true
-  const listeners = new Set<() => void>()
-  const api: EnvironmentSignals & { set(value: boolean): void } = {
-    isOnline: () => online,
-    isVisible: () => true,
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    set(value) {
-      online = value
-      for (const l of listeners) l()
-    },
-  }
-  return api
-}
-
 async function seeded(): Promise<ChatServer> {
   const store = createMemoryStore()
   for (const m of conversation(HISTORY, 3)) await store.append({ sender_id: m.senderId, reciever_id: m.receiverId, content: m.content, createdAt: m.time, micros: m.micros, is_read: false })
@@ -83,7 +65,7 @@ async function seeded(): Promise<ChatServer> {
 
 async function once(mode: 'restart' | 'online', index: number): Promise<ReconnectRun> {
   const server = await seeded()
-  const env = signals()
+  const env = createManualSignals()
   const client = createChatClient({
     baseUrl: server.url,
     WebSocket: WS as unknown as WebSocketConstructor,
@@ -96,7 +78,7 @@ async function once(mode: 'restart' | 'online', index: number): Promise<Reconnec
   const conv = client.conversation(PEER_ID)
   await until(conv, s => s.status === 'live' && s.messages.length === HISTORY, 'first live')
 
-  if (mode === 'online') env.set(false)
+  if (mode === 'online') env.setOnline(false)
   await server.stop()
   if (mode === 'restart') await until(conv, s => s.status === 'reconnecting' && s.attempt >= 2, 'two failed attempts')
   else await until(conv, s => s.status === 'offline', 'offline')
@@ -106,7 +88,7 @@ async function once(mode: 'restart' | 'online', index: number): Promise<Reconnec
 
   await server.start()
   const back = process.hrtime.bigint()
-  if (mode === 'online') env.set(true)
+  if (mode === 'online') env.setOnline(true)
   const live = until(conv, s => s.status === 'live', 'live again')
   const empty = until(conv, s => s.status === 'live' && !s.hasPending, 'empty outbox')
   const [liveAt, emptyAt] = await Promise.all([live, empty])

@@ -19,6 +19,8 @@ export { createMemoryStore } from './store'
 export { createJti, signJwt, verifyJwt } from './jwt'
 export type { JwtPayload } from './jwt'
 export { DEFAULT_USERS } from './users'
+export { createManualSignals } from './signals'
+export type { ManualSignals } from './signals'
 export type * from './types'
 /** A `navigator.locks` stand-in for Node tests of cross-tab behaviour (pass as `locks`). */
 export { createInProcessLocks } from '../core/cross-tab'

@@ -6,7 +6,7 @@ import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import { createChatClient, type CreateChatClientOptions } from '../../src/core/client'
 import { createMemoryStorage } from '../../src/core/storage'
-import type { ChatClient, Conversation, ConversationSnapshot, EnvironmentSignals, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
+import type { ChatClient, Conversation, ConversationSnapshot, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
 import { createChatServer } from '../../src/testing'
 import type { ChatServer, ChatServerOptions, StoredMessage } from '../../src/testing'
 
@@ -78,31 +78,7 @@ export function logShape(log: readonly StoredMessage[]): Array<[string, string]>
   return log.map(m => [String(m.sender_id), m.content])
 }
 
-/** Controllable online/visibility signals. */
-export function createTestSignals(): EnvironmentSignals & { setOnline(v: boolean): void; setVisible(v: boolean): void } {
-  let online = true
-  let visible = true
-  const listeners = new Set<() => void>()
-  const fire = (): void => {
-    for (const l of [...listeners]) l()
-  }
-  return {
-    isOnline: () => online,
-    isVisible: () => visible,
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    setOnline(v) {
-      online = v
-      fire()
-    },
-    setVisible(v) {
-      visible = v
-      fire()
-    },
-  }
-}
+export { createManualSignals } from '../../src/testing'
 
 export type { StorageAdapter }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
 import type { ConnectionStatus, Scheduler } from '../../src/core/types'
 import { createDefaultScheduler } from '../../src/core/options'
-import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor, clientFixture } from './helpers'
+import { createManualSignals, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor, clientFixture } from './helpers'
 
 const { boot, track } = clientFixture()
 
@@ -170,7 +170,7 @@ describe('server faults', () => {
 describe('environment signals', () => {
   it('offline: closes, makes no attempt, queues sends; online: reconnects at once and flushes', async () => {
     const srv = await boot()
-    const signals = createTestSignals()
+    const signals = createManualSignals()
     const c = track(await loggedIn(srv, 'student', { signals, reconnect: { baseDelayMs: 60_000, maxDelayMs: 60_000 } }))
     const s = c.conversation(2)
     await until(s, live)
@@ -189,7 +189,7 @@ describe('environment signals', () => {
 
   it('pauseWhenHidden closes the socket while hidden and reopens when visible', async () => {
     const srv = await boot()
-    const signals = createTestSignals()
+    const signals = createManualSignals()
     const c = track(await loggedIn(srv, 'student', { signals, pauseWhenHidden: true }))
     const s = c.conversation(2)
     await until(s, live)
@@ -202,7 +202,7 @@ describe('environment signals', () => {
 
   it('becoming visible skips a long backoff wait', async () => {
     const srv = await boot()
-    const signals = createTestSignals()
+    const signals = createManualSignals()
     const c = track(await loggedIn(srv, 'student', { signals, reconnect: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, random: () => 0.99 }))
     const s = c.conversation(2)
     await until(s, live)

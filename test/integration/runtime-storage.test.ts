@@ -5,7 +5,7 @@ import { createMemoryStorage } from '../../src/core/storage'
 import type { ChatError } from '../../src/core/errors'
 import { signJwt } from '../../src/testing'
 import type { ChatServer } from '../../src/testing'
-import { createTestSignals, live, loggedIn, logShape, makeClient, settled, shape, until, USERS, waitFor, clientFixture } from './helpers'
+import { createManualSignals, live, loggedIn, logShape, makeClient, settled, shape, until, USERS, waitFor, clientFixture } from './helpers'
 
 const { boot, track } = clientFixture()
 
@@ -51,7 +51,7 @@ describe('two tabs of one user sharing one storage', () => {
   it('a tab that closed leaves its unsent messages to the other tab, which delivers them once', async () => {
     const srv = await boot()
     const storage = createMemoryStorage()
-    const signals = createTestSignals()
+    const signals = createManualSignals()
     const tabA = makeClient(srv, { storage, signals })
     await tabA.auth.login(USERS.student.email, USERS.student.password)
     const tabB = track(makeClient(srv, { storage }))
@@ -94,7 +94,7 @@ describe('reload (a new client on the same storage)', () => {
   it('a queued send that never left is sent once after the reload', async () => {
     const srv = await boot()
     const storage = createMemoryStorage()
-    const signals = createTestSignals()
+    const signals = createManualSignals()
     const first = await loggedIn(srv, 'student', { storage, signals })
     const c1 = first.conversation(2)
     await until(c1, live)
