@@ -6,7 +6,7 @@ import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import { createChatClient, type CreateChatClientOptions } from '../../src/core/client'
 import { createMemoryStorage } from '../../src/core/storage'
-import type { ChatClient, Conversation, ConversationSnapshot, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
+import type { ChatClient, ConnectionStatus, Conversation, ConversationSnapshot, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
 import { createChatServer } from '../../src/testing'
 import type { ChatServer, ChatServerOptions, StoredMessage } from '../../src/testing'
 
@@ -64,7 +64,9 @@ export function until(conv: Conversation, predicate: (s: ConversationSnapshot) =
   })
 }
 
-export { waitFor } from '../support/wait'
+import { waitFor } from '../support/wait'
+
+export { waitFor }
 
 export const live = (s: ConversationSnapshot): boolean => s.status === 'live'
 export const settled = (s: ConversationSnapshot): boolean => s.status === 'live' && !s.hasPending
@@ -79,6 +81,32 @@ export function logShape(log: readonly StoredMessage[]): Array<[string, string]>
 }
 
 export { createManualSignals } from '../../src/testing'
+
+/** A `ws` socket counting the server's protocol pings: a clock that proves time passed on one socket. */
+export class PingCountingSocket extends WebSocket {
+  static last: PingCountingSocket | null = null
+  pings = 0
+  constructor(url: string) {
+    super(url)
+    PingCountingSocket.last = this
+    this.on('ping', () => {
+      this.pings++
+    })
+  }
+}
+
+/** Resolve once `socket` has seen enough pings (every `pingMs`) that more than `ms` passed since the call. */
+export function pingsSpanning(socket: PingCountingSocket, ms: number, pingMs: number): Promise<void> {
+  const target = socket.pings + Math.ceil(ms / pingMs) + 1
+  return waitFor(() => socket.pings >= target, `${target} pings`)
+}
+
+/** Epoch ms of every status change of `conv`, in order. */
+export function statusTimes(conv: Conversation): Array<[ConnectionStatus, number]> {
+  const seen: Array<[ConnectionStatus, number]> = []
+  conv.on('status', st => seen.push([st, Date.now()]))
+  return seen
+}
 
 export type { StorageAdapter }
 

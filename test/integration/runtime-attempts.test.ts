@@ -3,14 +3,13 @@
  * database write, a proxy eating frames) must not make a send loop through resends and reconnects
  * forever: after the limit it ends visible as `failed` (`max_attempts`) with retry and discard.
  */
-import WebSocket from 'ws'
 import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
 import { createMemoryStorage } from '../../src/core/storage'
 import type { ChatMessage, Conversation, WebSocketConstructor } from '../../src/core/types'
 import { createMemoryStore } from '../../src/testing'
 import type { MessageStore } from '../../src/testing'
-import { clientFixture, live, loggedIn, settled, until, waitFor } from './helpers'
+import { clientFixture, live, loggedIn, PingCountingSocket, pingsSpanning, settled, until, waitFor } from './helpers'
 
 const ECHO_TIMEOUT_MS = 200
 const PING_MS = 100
@@ -30,19 +29,6 @@ function droppingStore(): MessageStore & { drop: boolean, received: string[] } {
     list: (a: number, b: number) => inner.list(a, b),
   }
   return store
-}
-
-/** A `ws` socket counting the server's protocol pings: a clock that proves time passed on one socket. */
-class PingCountingSocket extends WebSocket {
-  static last: PingCountingSocket | null = null
-  pings = 0
-  constructor(url: string) {
-    super(url)
-    PingCountingSocket.last = this
-    this.on('ping', () => {
-      this.pings++
-    })
-  }
 }
 
 const find = (conv: Conversation, id: string): ChatMessage | undefined => conv.getSnapshot().messages.find(m => m.id === id)
@@ -83,8 +69,7 @@ async function brokenServer(storage = createMemoryStorage(), maxSendAttempts?: n
 async function socketOutlived(ms: number): Promise<PingCountingSocket> {
   const socket = PingCountingSocket.last
   if (!socket) throw new Error('no socket')
-  const target = socket.pings + Math.ceil(ms / PING_MS) + 1
-  await waitFor(() => socket.pings >= target, `${target} pings`)
+  await pingsSpanning(socket, ms, PING_MS)
   return socket
 }
 

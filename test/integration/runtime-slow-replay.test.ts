@@ -4,18 +4,11 @@
  */
 import NodeWebSocket from 'ws'
 import { describe, expect, it } from 'vitest'
-import type { ConnectionStatus, Conversation, WebSocketConstructor } from '../../src/core/types'
+import type { WebSocketConstructor } from '../../src/core/types'
 import { createMemoryStorage } from '../../src/core/storage'
-import { clientFixture, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor } from './helpers'
+import { clientFixture, live, loggedIn, logShape, makeClient, settled, shape, statusTimes, until, waitFor } from './helpers'
 
 const { boot, track } = clientFixture()
-
-/** Epoch ms of every status change of `conv`, in order. */
-function statusTimes(conv: Conversation): Array<[ConnectionStatus, number]> {
-  const seen: Array<[ConnectionStatus, number]> = []
-  conv.on('status', st => seen.push([st, Date.now()]))
-  return seen
-}
 
 describe('slow history replay', () => {
   it('a history read slower than the quiet period after a drop keeps the timeline and stores a lost echo once', async () => {

@@ -6,9 +6,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { MAX_SHORT_REPLAYS, REPLAY_STALL_MS } from '../../src/core/connection'
-import type { ConnectionStatus, Conversation } from '../../src/core/types'
 import type { MessageStore, StoredMessage } from '../../src/testing'
-import { clientFixture, live, loggedIn, logShape, settled, shape, until } from './helpers'
+import { clientFixture, live, loggedIn, logShape, settled, shape, statusTimes, until } from './helpers'
 
 const { boot, track } = clientFixture()
 
@@ -48,13 +47,6 @@ function lossyStore(): MessageStore & { loseOnNextAppend(keep: number): void, hi
       return keep === null ? found : found.slice(0, keep)
     },
   }
-}
-
-/** Epoch ms of every status change of `conv`, in order. */
-function statusTimes(conv: Conversation): Array<[ConnectionStatus, number]> {
-  const seen: Array<[ConnectionStatus, number]> = []
-  conv.on('status', st => seen.push([st, Date.now()]))
-  return seen
 }
 
 describe('replay stall (a replay shorter than the last one, then silence)', () => {

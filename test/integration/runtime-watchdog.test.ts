@@ -2,36 +2,17 @@
  * Echo watchdog: a send that never gets its echo (echo off, echo swallowed, half-open socket) must
  * not stay `pending` on a conversation that looks `live` forever.
  */
-import WebSocket from 'ws'
 import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
 import type { ChatMessage, WebSocketConstructor } from '../../src/core/types'
-import { clientFixture, live, loggedIn, until, waitFor } from './helpers'
+import { clientFixture, live, loggedIn, PingCountingSocket, pingsSpanning, until } from './helpers'
 
 const ECHO_TIMEOUT_MS = 300
 const PING_MS = 100
 
 const { boot, track } = clientFixture()
 
-/** A `ws` socket that counts the server's protocol pings: a clock that proves the socket is still the same one. */
-class PingCountingSocket extends WebSocket {
-  static last: PingCountingSocket | null = null
-  pings = 0
-  constructor(url: string) {
-    super(url)
-    PingCountingSocket.last = this
-    this.on('ping', () => {
-      this.pings++
-    })
-  }
-}
 const SpyWebSocket = PingCountingSocket as unknown as WebSocketConstructor
-
-/** Resolve once `socket` has seen enough pings that more than `ms` have passed since the call. */
-function pingsSpanning(socket: PingCountingSocket, ms: number): Promise<void> {
-  const target = socket.pings + Math.ceil(ms / PING_MS) + 1
-  return waitFor(() => socket.pings >= target, `${target} pings`)
-}
 
 async function setup(echo: boolean, echoTimeoutMs: number) {
   const server = await boot({ echo, pingIntervalMs: PING_MS })
@@ -70,9 +51,9 @@ describe('echo watchdog', () => {
     if (!result.ok) throw result.error
     const id = result.message.id
     await until(conv, s => statusOf(s.messages, id) === 'sent', 'echo')
-    await pingsSpanning(socket, ECHO_TIMEOUT_MS + PING_MS)
+    await pingsSpanning(socket, ECHO_TIMEOUT_MS + PING_MS, PING_MS)
     expect(PingCountingSocket.last).toBe(socket)
-    expect(socket.readyState).toBe(WebSocket.OPEN)
+    expect(socket.readyState).toBe(PingCountingSocket.OPEN)
     expect(srv.stats.handshakes).toBe(handshakes)
     expect(conv.getSnapshot().status).toBe('live')
     expect(errors).toEqual([])
@@ -84,7 +65,7 @@ describe('echo watchdog', () => {
     if (!result.ok) throw result.error
     const id = result.message.id
     await until(conv, s => statusOf(s.messages, id) === 'pending', 'pending')
-    await pingsSpanning(socket, ECHO_TIMEOUT_MS + PING_MS)
+    await pingsSpanning(socket, ECHO_TIMEOUT_MS + PING_MS, PING_MS)
     const s = conv.getSnapshot()
     expect(s.status).toBe('live')
     expect(statusOf(s.messages, id)).toBe('pending')
