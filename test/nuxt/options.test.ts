@@ -20,6 +20,7 @@ describe('runtime config → plugin options', () => {
     expect(options.apiUrl).toBe('https://api.example')
     expect(options.reconnect).toEqual({ baseDelayMs: 250, maxDelayMs: 8000, maxAttempts: Number.POSITIVE_INFINITY })
     expect(toPluginOptions({ ...defaults, reconnect: { ...defaults.reconnect, maxAttempts: 5 } }, true).reconnect?.maxAttempts).toBe(5)
+    expect(toPluginOptions({ ...defaults, reconnect: { ...defaults.reconnect, maxAttempts: '5' as unknown as number } }, true).reconnect?.maxAttempts).toBe(5)
   })
 
   it('passes the echo watchdog timeout through, env strings included', () => {

@@ -4,14 +4,18 @@
 import type { ChatPluginOptions } from 'vue-realtime-chat'
 import type { ChatPublicRuntimeConfig } from './types'
 
+/** A limit from runtime config: `0` means none (JSON has no Infinity); anything invalid goes to the core, which uses its default. */
+function limit(value: unknown): number {
+  const n = Number(value)
+  return n === 0 ? Number.POSITIVE_INFINITY : n
+}
+
 /**
  * Turn the (possibly env-overridden) public runtime config into plugin options.
  * On the server (`isClient: false`) nothing connects and storage stays in memory, so a render
  * never opens a socket and never reads a token.
  */
 export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boolean): ChatPluginOptions {
-  const maxAttempts = Number(config.reconnect.maxAttempts)
-  const maxSendAttempts = Number(config.maxSendAttempts)
   const options: ChatPluginOptions = {
     connect: isClient,
     storage: isClient ? config.storage : 'memory',
@@ -20,15 +24,14 @@ export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boole
     refreshThresholdMs: Number(config.refreshThresholdMs),
     replayQuietMs: Number(config.replayQuietMs),
     echoTimeoutMs: Number(config.echoTimeoutMs),
-    // 0 (JSON has no Infinity) never gives up; anything else invalid falls back to the core default.
-    maxSendAttempts: maxSendAttempts === 0 ? Number.POSITIVE_INFINITY : maxSendAttempts,
+    maxSendAttempts: limit(config.maxSendAttempts),
     maxMessageLength: Number(config.maxMessageLength),
     pauseWhenHidden: Boolean(config.pauseWhenHidden),
     crossTab: isClient && Boolean(config.crossTab),
     reconnect: {
       baseDelayMs: Number(config.reconnect.baseDelayMs),
       maxDelayMs: Number(config.reconnect.maxDelayMs),
-      maxAttempts: maxAttempts > 0 ? maxAttempts : Number.POSITIVE_INFINITY,
+      maxAttempts: limit(config.reconnect.maxAttempts),
     },
     extensions: {
       typing: Boolean(config.extensions.typing),
