@@ -121,6 +121,7 @@ export class ConversationCore {
     this.#outbox = null
     this.#lastPersisted = ''
     this.#writes.clear()
+    this.#sendGaveUp = null
     if (selfId !== null) {
       const timeline = new Timeline({
         selfId,
@@ -272,11 +273,13 @@ export class ConversationCore {
   }
 
   #onReplayEnd(): void {
+    // The connection is live again: its error is over. A send that gave up keeps its error until
+    // retry/discard (the flush below may report a new one, after this).
+    if (this.#error !== this.#sendGaveUp) this.#error = null
     const timeline = this.#timeline
     if (!timeline) return
     if (timeline.replaying) timeline.endReplay()
     this.#gapUntil = this.#lastHistoryAt + this.#gapWindowMs
-    if (this.#error !== this.#sendGaveUp) this.#error = null
     this.#persist()
     this.#savePeerRead()
     this.#flush()
@@ -347,7 +350,7 @@ export class ConversationCore {
     // Counted, or such a message would be resent on every reconnect, forever, holding up the rest.
     if (code === 1011) {
       const culprit = [...this.#inFlight.keys()].find(id => timeline.unsentMessage(id)?.status === 'pending')
-      if (culprit !== undefined) this.#writes.set(culprit, (this.#writes.get(culprit) ?? 0) + 1)
+      if (culprit !== undefined) this.#ignoredWrite(culprit)
     }
     const before = timeline.peerCount
     timeline.disconnected()
@@ -359,13 +362,16 @@ export class ConversationCore {
   }
 
   #onStatus(status: ConnectionStatus): void {
-    // Going live ends a connection error; a send that gave up stays until retry/discard.
-    if (status === 'live' && this.#error !== this.#sendGaveUp) this.#error = null
     this.#changed()
     if (status !== this.#lastStatus) {
       this.#lastStatus = status
       this.#events.emit('status', status)
     }
+  }
+
+  /** One more write of send `id` that the server did not store (see `maxSendAttempts`). */
+  #ignoredWrite(id: string): void {
+    this.#writes.set(id, (this.#writes.get(id) ?? 0) + 1)
   }
 
   /** The user acted on a send that gave up: its error leaves the snapshot (not the connection's own `max_attempts`). */
@@ -451,7 +457,7 @@ export class ConversationCore {
         // The socket stayed open for the whole echo window: the server had the frame and did not
         // answer, an attempt (a socket that closed first, a network drop, costs none; 1011 does).
         for (const [pending, at] of this.#inFlight) {
-          if (at + ms <= scheduler.now()) this.#writes.set(pending, (this.#writes.get(pending) ?? 0) + 1)
+          if (at + ms <= scheduler.now()) this.#ignoredWrite(pending)
         }
         this.#stuck = id === this.#stuckId ? this.#stuck + 1 : 0
         this.#stuckId = id

@@ -9,7 +9,7 @@ import { createMemoryStorage } from '../../src/core/storage'
 import type { ChatMessage, Conversation, WebSocketConstructor } from '../../src/core/types'
 import { createMemoryStore } from '../../src/testing'
 import type { MessageStore } from '../../src/testing'
-import { clientFixture, live, loggedIn, PingCountingSocket, pingsSpanning, settled, until, waitFor } from './helpers'
+import { clientFixture, live, loggedIn, PingCountingSocket, pingsSpanning, settled, until, USERS, waitFor } from './helpers'
 
 const ECHO_TIMEOUT_MS = 200
 const PING_MS = 100
@@ -212,6 +212,19 @@ describe('maxSendAttempts with a message the server fails on (1011)', () => {
     expect(received.filter(c => c === 'after it')).toHaveLength(1)
     expect(done.error?.code).toBe('max_attempts')
     expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['after it'])
+  })
+
+  it("a send's give-up error does not follow the conversation to the next signed-in user", async () => {
+    const { store, client, conv } = await brokenServer(createMemoryStorage(), 1)
+    const id = sendOk(conv, 'gives up')
+    await until(conv, s => s.messages.find(m => m.id === id)?.status === 'failed', 'failed')
+    expect(conv.getSnapshot().error?.code).toBe('max_attempts')
+    store.drop = false
+    await client.auth.logout()
+    await client.auth.login(USERS.parent2.email, USERS.parent2.password)
+    const next = await until(conv, live, 'live as parent2')
+    expect(next.messages.some(m => m.id === id)).toBe(false)
+    expect(next.error).toBeNull()
   })
 
   it('retry or discard of a message never clears the connection giving up (its own max_attempts)', async () => {
