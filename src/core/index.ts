@@ -11,7 +11,7 @@ export { resolveOptions, createDefaultScheduler, createDefaultSignals } from './
 export type { ChatRuntimeInjections, LockManagerLike, ResolvedOptions } from './options'
 export { chatSocketUrl, parsePeerId, redactUrl, resolveUrls, toWebSocketUrl } from './urls'
 export type { EndpointUrls, LocationLike, ResolveUrlsOptions } from './urls'
-export { createMemoryStorage, createWebStorage } from './storage'
+export { createMemoryStorage, createWebStorage, StorageWriteError } from './storage'
 export type { WebStorageAdapter, WebStorageKind, WebStorageOptions } from './storage'
 export type { BroadcastChannelLike } from './cross-tab'
 export { computeBackoff, backoffCeiling } from './backoff'

@@ -1,8 +1,20 @@
 /**
- * Storage adapters for tokens, outbox and read markers. Memory by default; Web Storage is opt-in
- * and degrades to memory wherever it is missing or throws (SSR, Safari private mode, quota).
+ * Storage adapters for tokens, outbox and read markers: memory, and Web Storage that degrades to
+ * memory wherever it is missing or throws (SSR, Safari private mode, quota).
  */
 import type { StorageAdapter } from './types'
+
+/** Thrown by a Web Storage adapter's `setItem` when the value could not be persisted (it is kept for this page only). */
+export class StorageWriteError extends Error {
+  override readonly name = 'StorageWriteError'
+  /** The key whose value is in memory only; the browser storage no longer holds an older value for it. */
+  readonly key: string
+
+  constructor(key: string, cause: unknown) {
+    super(`storage refused the write of "${key}"`, { cause })
+    this.key = key
+  }
+}
 
 /** A `StorageAdapter` backed by a `Map`. Each call creates an independent store. */
 export function createMemoryStorage(): StorageAdapter & { clear(): void } {
@@ -48,7 +60,9 @@ function probe(kind: WebStorageKind, win: WebStorageOptions['window']): Storage 
 /**
  * `sessionStorage` (`'session'`) or `localStorage` (`'local'`) as a `StorageAdapter`.
  * SSR-safe: with no `window`, or a storage that throws on access, it quietly uses memory.
- * A write that fails later (quota) is kept in memory for this page so reads stay consistent.
+ * A write that fails (quota) removes the stale stored value, retries once, and if it still fails
+ * keeps the value in memory for this page and throws a {@link StorageWriteError}, so the caller
+ * knows another tab or a reload will not see it.
  *
  * @example
  * createChatClient({ baseUrl, storage: createWebStorage('session') })
@@ -74,14 +88,27 @@ export function createWebStorage(kind: WebStorageKind, options: WebStorageOption
       }
     },
     setItem(key, value) {
-      try {
+      const persist = () => {
         storage.setItem(key, value)
         shadowed.delete(key)
         shadow.removeItem(key)
       }
+      try {
+        persist()
+        return
+      }
       catch {
-        shadowed.add(key)
-        shadow.setItem(key, value)
+        // The old value may be what fills the quota, and left behind it is stale for every other reader.
+        try {
+          storage.removeItem(key)
+          persist()
+          return
+        }
+        catch (error) {
+          shadowed.add(key)
+          shadow.setItem(key, value)
+          throw new StorageWriteError(key, error)
+        }
       }
     },
     removeItem(key) {

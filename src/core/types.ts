@@ -100,7 +100,11 @@ export interface AuthState {
   readonly expiresAt: number | null
 }
 
-/** Synchronous key/value storage (the Web Storage shape). Memory by default. */
+/**
+ * Synchronous key/value storage for tokens, the outbox and read markers (`localStorage`'s shape).
+ * `setItem` throws when the value could not be persisted (quota, private mode): the core then treats
+ * the write as not done, so it never counts on a value another tab or a reload would not see.
+ */
 export interface StorageAdapter {
   getItem(key: string): string | null
   setItem(key: string, value: string): void

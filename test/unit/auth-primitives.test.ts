@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ChatError } from '../../src/core/errors'
 import { createEmitter } from '../../src/core/emitter'
 import { isExpired, isRefreshDue, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from '../../src/core/jwt'
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
+import { createMemoryStorage, createWebStorage, StorageWriteError } from '../../src/core/storage'
 import { createInProcessLocks, openChannel } from '../../src/core/cross-tab'
 import { errorFromResponse, requestJson } from '../../src/core/http'
 import { signJwt } from '../../src/testing'
@@ -97,7 +97,7 @@ describe('storage adapters', () => {
     expect(storage.getItem('k')).toBe('v')
   })
 
-  it('web storage writes through and keeps a failed (quota) write readable in memory', () => {
+  it('web storage: a refused write drops the stale stored value, stays readable in this page and throws', () => {
     const backing = new Map<string, string>()
     let full = false
     const fake = {
@@ -113,11 +113,28 @@ describe('storage adapters', () => {
     storage.setItem('a', '1')
     expect(backing.get('a')).toBe('1')
     full = true
-    storage.setItem('a', '2')
-    expect(backing.get('a')).toBe('1')
+    expect(() => storage.setItem('a', '2')).toThrow(StorageWriteError)
+    expect(backing.has('a')).toBe(false)
     expect(storage.getItem('a')).toBe('2')
     storage.removeItem('a')
     expect(storage.getItem('a')).toBeNull()
+  })
+
+  it('web storage: when the stale value was what filled the quota, the retry persists', () => {
+    const backing = new Map<string, string>()
+    const used = (): number => [...backing.values()].reduce((n, v) => n + v.length, 0)
+    const fake = {
+      getItem: (k: string) => backing.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        if (used() + v.length > 10) throw new DOMException('full', 'QuotaExceededError')
+        backing.set(k, v)
+      },
+      removeItem: (k: string) => void backing.delete(k),
+    } as unknown as Storage
+    const storage = createWebStorage('local', { window: { localStorage: fake } })
+    storage.setItem('a', '12345678')
+    storage.setItem('a', 'abcdefgh')
+    expect(backing.get('a')).toBe('abcdefgh')
   })
 })
 
