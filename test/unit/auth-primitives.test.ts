@@ -126,15 +126,15 @@ describe('storage adapters', () => {
     const fake = {
       getItem: (k: string) => backing.get(k) ?? null,
       setItem: (k: string, v: string) => {
-        if (used() + v.length > 10) throw new DOMException('full', 'QuotaExceededError')
+        if (used() + v.length > 20) throw new DOMException('full', 'QuotaExceededError')
         backing.set(k, v)
       },
       removeItem: (k: string) => void backing.delete(k),
     } as unknown as Storage
     const storage = createWebStorage('local', { window: { localStorage: fake } })
-    storage.setItem('a', '12345678')
-    storage.setItem('a', 'abcdefgh')
-    expect(backing.get('a')).toBe('abcdefgh')
+    storage.setItem('a', '123456789012')
+    storage.setItem('a', 'abcdefghijkl')
+    expect(backing.get('a')).toBe('abcdefghijkl')
   })
 })
 
