@@ -17,7 +17,7 @@ export default defineConfig({
     projects: [
       { resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       { resolve: { alias }, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 30_000 } },
-      { resolve: { alias }, test: { name: 'vue', include: ['test/vue/**/*.test.ts'], environment: 'happy-dom', testTimeout: 30_000 } },
+      { resolve: { alias }, test: { name: 'vue', include: ['test/vue/**/*.test.ts'], setupFiles: ['test/vue/setup.ts'], environment: 'happy-dom', testTimeout: 30_000 } },
       { resolve: { alias }, test: { name: 'dom', include: ['test/dom/**/*.test.ts'], environment: 'jsdom' } },
     ],
   },

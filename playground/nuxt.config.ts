@@ -24,8 +24,6 @@ export default defineNuxtConfig({
     'vue-realtime-chat': src('index.ts'),
   },
   chat: {
-    // Session storage: a reload keeps the user signed in and keeps unsent messages.
-    storage: 'session',
     extensions: { typing: !external, readReceipts: !external },
   },
   runtimeConfig: {

@@ -16,6 +16,9 @@ import type {
   SendResult,
   UserId,
 } from './types'
+import { removeItem } from './safe-storage'
+import { storageKeys } from './storage-keys'
+import { clearUserData, indexPeer } from './user-data'
 import { parsePeerId } from './urls'
 
 /** Options of `createChatClient`: the public `ChatClientOptions` plus environment injections. */
@@ -91,7 +94,8 @@ function invalidConversation(peerId: string, error: ChatError): Conversation {
 export function createChatClient(options: CreateChatClientOptions = {}): ChatClient {
   const resolved: ResolvedOptions = resolveOptions(options)
   const passive = options.passive ?? !resolved.WebSocket
-  const auth = createAuth({ ...resolved, passive })
+  const auth = createAuth({ ...resolved, storage: resolved.tokenStorage, passive })
+  const keys = storageKeys(resolved.storageKey)
   const pool = new Map<UserId, PoolEntry>()
   let destroyed = false
   let counter = 0
@@ -117,21 +121,26 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
 
   /** Build the timeline of `userId`; persisted data that still breaks it is dropped, never thrown into the app. */
   function setUser(core: ConversationCore, userId: UserId | null): void {
+    if (userId !== null && !passive) indexPeer(resolved.storage, keys, userId, core.peerId)
     try {
       core.setUser(userId)
     }
     catch {
-      const key = `${resolved.storageKey}:outbox:${userId}:${core.peerId}`
+      if (userId === null) return
+      const key = keys.outbox(userId, core.peerId)
       lease.corrupt(key)
-      try {
-        resolved.storage.removeItem(key)
-      }
-      catch {
-        // Storage unavailable: the retry reads nothing either way.
-      }
+      removeItem(resolved.storage, key)
       core.setUser(null)
       core.setUser(userId)
     }
+  }
+
+  /** An explicit logout also forgets what the user left in storage (queued messages included). */
+  async function logout(): Promise<void> {
+    const state = auth.getState()
+    const self = state.status === 'anonymous' ? null : state.userId
+    await auth.api.logout()
+    if (self !== null) clearUserData(resolved.storage, keys, self)
   }
 
   function apply(core: ConversationCore, state: AuthState): void {
@@ -180,7 +189,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
   }
 
   return {
-    auth: auth.api,
+    auth: { ...auth.api, logout },
     conversation(peerId) {
       const parsed = parsePeerId(peerId)
       if (!parsed.ok) return invalidConversation(String(peerId), parsed.error)

@@ -12,7 +12,7 @@ import type {
   WebSocketConstructor,
 } from './types'
 import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
-import { createMemoryStorage } from './storage'
+import { createWebStorage } from './storage'
 import { resolveUrls, type LocationLike } from './urls'
 
 export type { LockManagerLike } from './cross-tab'
@@ -42,6 +42,7 @@ export interface ResolvedOptions {
   readonly WebSocket: WebSocketConstructor | undefined
   readonly fetch: FetchLike
   readonly storage: StorageAdapter
+  readonly tokenStorage: StorageAdapter
   readonly storageKey: string
   readonly scheduler: Scheduler
   readonly signals: EnvironmentSignals
@@ -127,11 +128,13 @@ export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjection
   const urls = resolveUrls(options, options.location)
   const crossTab = options.crossTab ?? true
   const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
+  const storage = options.storage ?? createWebStorage('local')
   return {
     ...urls,
     WebSocket: typeof ctor === 'function' ? ctor : undefined,
     fetch: options.fetch ?? defaultFetch(),
-    storage: options.storage ?? createMemoryStorage(),
+    storage,
+    tokenStorage: options.tokenStorage ?? storage,
     storageKey: options.storageKey || 'vrc',
     scheduler: options.scheduler ?? createDefaultScheduler(),
     signals: options.signals ?? createDefaultSignals(),

@@ -182,8 +182,19 @@ export interface ChatClientOptions {
   WebSocket?: WebSocketConstructor
   /** @default globalThis.fetch */
   fetch?: FetchLike
-  /** Where tokens, outbox and read markers live. @default in-memory */
+  /**
+   * Where unsent messages, read markers and read receipts persist (no secrets: a reload or another
+   * tab picks up what is queued). Every key names the user; `logout()` removes them.
+   * @default `createWebStorage('local')`: `localStorage` in a browser, memory where there is none (SSR, Node)
+   */
   storage?: StorageAdapter
+  /**
+   * Where the session (access and refresh token, profile) persists. Memory is safest against XSS but
+   * signs the user out on every reload; `localStorage` survives reloads and lets tabs share one
+   * session (one refresh for all of them, so a rotated refresh token never logs another tab out).
+   * @default the `storage` adapter
+   */
+  tokenStorage?: StorageAdapter
   /** Key prefix in storage. @default 'vrc' */
   storageKey?: string
   scheduler?: Scheduler

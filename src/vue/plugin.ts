@@ -7,17 +7,25 @@ import { createBindings } from './bindings'
 import { ChatClientKey, ChatContextKey, type ChatContext } from './context'
 import { createVueSignals } from './environment'
 import { ChatSetupError, SETUP_HINT } from './errors'
-import { resolveStorage, type ChatStorageOption } from './storage'
+import { resolveStorages, type ChatStorageOption } from './storage'
 import { toErrorInfo, useChatStore } from './store'
 
 /** Options of `ChatPlugin` / `createChat`: the core's client options plus Vue-specific ones. */
-export interface ChatPluginOptions extends Omit<CreateChatClientOptions, 'storage' | 'signals'> {
+export interface ChatPluginOptions extends Omit<CreateChatClientOptions, 'storage' | 'tokenStorage' | 'signals'> {
   /**
-   * Where tokens, unsent messages and read markers persist. `'session'` keeps a pending send
-   * across a reload; `'local'` also across browser restarts (and shares the login between tabs).
-   * @default 'memory'
+   * Where unsent messages, read markers and read receipts persist (they hold no secrets). With
+   * `'local'` a reload or another tab sends what was queued; `'memory'` loses it on reload.
+   * @default 'local'
    */
   storage?: ChatStorageOption
+  /**
+   * Where the session (tokens, profile) persists. `'memory'` is safest against XSS but signs the
+   * user out on every reload; `'session'` keeps one tab signed in across reloads, but a duplicated
+   * tab then refreshes with its own copy of a rotating refresh token; `'local'` shares one session
+   * between tabs.
+   * @default the `storage` option
+   */
+  tokenStorage?: ChatStorageOption
   /**
    * Online/visibility signals for reconnect decisions.
    * @default VueUse `useOnline()` + `useDocumentVisibility()`
@@ -57,7 +65,7 @@ function hasPinia(app: App): boolean {
  * @example
  * ```ts
  * app.use(createPinia())
- * app.use(createChat({ baseUrl: 'https://school.example', storage: 'session' }))
+ * app.use(createChat({ baseUrl: 'https://school.example' }))
  * ```
  */
 export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance {
@@ -70,12 +78,12 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
       if (!hasPinia(app)) {
         throw new ChatSetupError('pinia_missing', `Install Pinia first: ${SETUP_HINT} (Nuxt: add '@pinia/nuxt' to modules)`)
       }
-      const { storage, signals, client: given, connect = isClient, ...clientOptions } = options
+      const { storage, tokenStorage, signals, client: given, connect = isClient, ...clientOptions } = options
       const scope = effectScope(true)
       const client = given ?? createChatClient({
         passive: !connect,
         ...clientOptions,
-        storage: resolveStorage(storage),
+        ...resolveStorages(storage, tokenStorage),
         ...(signals ? { signals } : connect ? { signals: createVueSignals(scope) } : {}),
       })
       installed = client

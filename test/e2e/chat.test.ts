@@ -95,8 +95,8 @@ async function afterRefresh(page: Page): Promise<void> {
   const response = await page.waitForResponse(r => r.url().endsWith('/api/auth/token/refresh/') && r.request().method() === 'POST' && r.ok(), { timeout: ACCESS_TTL_SECONDS * 3000 })
   const { access } = await response.json() as { access: string }
   await page.waitForFunction((token) => {
-    for (let i = 0; i < sessionStorage.length; i++) {
-      if (sessionStorage.getItem(sessionStorage.key(i)!)?.includes(token)) return true
+    for (let i = 0; i < localStorage.length; i++) {
+      if (localStorage.getItem(localStorage.key(i)!)?.includes(token)) return true
     }
     return false
   }, access, { timeout: 5000 })
@@ -222,10 +222,10 @@ describe('playground in Chromium', () => {
         }
       }
       let n = 0
-      for (let i = 0; i < sessionStorage.length; i++) {
-        const key = sessionStorage.key(i)!
-        const value = sessionStorage.getItem(key)!
-        sessionStorage.setItem(key, value.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, jwt => (isAccess(jwt) ? (n++, token) : jwt)))
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i)!
+        const value = localStorage.getItem(key)!
+        localStorage.setItem(key, value.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, jwt => (isAccess(jwt) ? (n++, token) : jwt)))
       }
       return n
     }, expired)
@@ -248,14 +248,14 @@ describe('playground in Chromium', () => {
     await afterRefresh(sam)
     const tampered = await sam.evaluate(() => {
       let n = 0
-      for (let i = 0; i < sessionStorage.length; i++) {
-        const key = sessionStorage.key(i)!
-        const value = sessionStorage.getItem(key)!
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i)!
+        const value = localStorage.getItem(key)!
         const next = value.replace(/(eyJ[\w-]+\.[\w-]+\.)[\w-]+/g, (_m, head: string) => {
           n++
           return `${head}invalidsignature`
         })
-        sessionStorage.setItem(key, next)
+        localStorage.setItem(key, next)
       }
       return n
     })

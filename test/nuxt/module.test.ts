@@ -46,7 +46,7 @@ describe('vue-realtime-chat/nuxt', async () => {
     expect(textOf(html, 'typing')).toBe('true')
     // Defaults from the module fill what the app did not set.
     expect(textOf(html, 'quiet')).toBe('300')
-    expect(textOf(html, 'storage')).toBe('memory')
+    expect(textOf(html, 'storage')).toBe('local')
   })
 
   it('renders a signed-in page on the server without opening a socket or leaking a token', async () => {

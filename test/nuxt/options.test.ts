@@ -5,8 +5,9 @@ import { toPluginOptions } from '../../nuxt-module/src/runtime/options'
 describe('runtime config → plugin options', () => {
   it('connects and uses the configured storage in the browser only', () => {
     const config = { ...defaults, storage: 'session' as const }
-    expect(toPluginOptions(config, true)).toMatchObject({ connect: true, storage: 'session', crossTab: true })
-    expect(toPluginOptions(config, false)).toMatchObject({ connect: false, storage: 'memory', crossTab: false })
+    expect(toPluginOptions(config, true)).toMatchObject({ connect: true, storage: 'session', tokenStorage: 'session', crossTab: true })
+    expect(toPluginOptions(config, false)).toMatchObject({ connect: false, storage: 'memory', tokenStorage: 'memory', crossTab: false })
+    expect(toPluginOptions({ ...config, tokenStorage: 'memory' }, true)).toMatchObject({ storage: 'session', tokenStorage: 'memory' })
   })
 
   it('leaves empty URLs to the page origin and reads env-overridden strings as numbers', () => {

@@ -19,6 +19,7 @@ export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boole
   const options: ChatPluginOptions = {
     connect: isClient,
     storage: isClient ? config.storage : 'memory',
+    tokenStorage: isClient ? config.tokenStorage || config.storage : 'memory',
     storageKey: config.storageKey,
     userIdClaim: config.userIdClaim,
     refreshThresholdMs: Number(config.refreshThresholdMs),

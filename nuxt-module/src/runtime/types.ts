@@ -3,7 +3,7 @@
  * `runtimeConfig.public.chat` into the page payload (so never put a secret here).
  */
 
-/** Where tokens, the outbox and read markers persist in the browser. */
+/** A browser storage for the chat's data or session. */
 export type ChatStorageKind = 'memory' | 'session' | 'local'
 
 /** The resolved `runtimeConfig.public.chat` (every key present). */
@@ -19,11 +19,19 @@ export interface ChatPublicRuntimeConfig {
   /** WebSocket base (`{wsUrl}/ws/chat/{peerId}/`). Empty: `baseUrl` with http→ws. `NUXT_PUBLIC_CHAT_WS_URL`. @default '' */
   wsUrl: string
   /**
-   * Token and outbox persistence in the browser. `memory` forgets on reload (safest against XSS),
-   * `session` survives reloads of the tab, `local` survives closing the browser.
-   * @default 'memory'
+   * Where unsent messages, read markers and receipts persist in the browser (no secrets): `local`
+   * sends what was queued after a reload or from another tab; `memory` loses it on reload.
+   * `NUXT_PUBLIC_CHAT_STORAGE`.
+   * @default 'local'
    */
   storage: ChatStorageKind
+  /**
+   * Where the session (tokens) persists in the browser. Empty: the same as `storage`. `memory` is
+   * safest against XSS but signs out on reload; `session` keeps one tab signed in; `local` shares
+   * one session between tabs. `NUXT_PUBLIC_CHAT_TOKEN_STORAGE`.
+   * @default ''
+   */
+  tokenStorage: ChatStorageKind | ''
   /** Key prefix in storage. @default 'vrc' */
   storageKey: string
   /** JWT claim holding the user id. @default 'user_id' */
