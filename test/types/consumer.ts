@@ -32,13 +32,17 @@ function assertType<T extends true>(_ok?: T): void {}
 
 const options: ChatPluginOptions = {
   baseUrl: 'https://school.example',
-  storage: 'session',
+  storage: 'local',
+  tokenStorage: 'memory',
   extensions: { typing: true },
   reconnect: { baseDelayMs: 500, maxDelayMs: 30_000 },
 }
 // @ts-expect-error storage accepts 'memory' | 'session' | 'local' | StorageAdapter only
 const badStorage: ChatPluginOptions = { storage: 'cookie' }
 void badStorage
+// @ts-expect-error tokenStorage takes the same choices
+const badTokenStorage: ChatPluginOptions = { tokenStorage: 'cookie' }
+void badTokenStorage
 
 const app = createApp({ render: () => null })
 app.use(createPinia())
