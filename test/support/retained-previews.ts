@@ -4,8 +4,9 @@
  */
 import { decodeFrame } from '../../src/core/protocol'
 
-const gc = (globalThis as { gc?: () => void }).gc
-if (!gc) throw new Error('run with --expose-gc')
+const exposed = (globalThis as { gc?: () => void }).gc
+if (!exposed) throw new Error('run with --expose-gc')
+const gc: () => void = exposed
 const frameLength = 20 * 1024 * 1024
 
 function measure(): number {
