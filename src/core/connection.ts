@@ -301,6 +301,20 @@ export class Connection {
   }
 
   /**
+   * A replay that never goes quiet: drop it and reconnect with backoff (the attempt count keeps
+   * growing until a replay ends, so `reconnect.maxAttempts` still applies). Never `replayEnd`:
+   * queued sends must not be flushed into a replay that has not ended.
+   */
+  #replayTooLong(now: number): void {
+    const { maxReplayFrames, maxReplayMs } = this.#config
+    this.#handlers.error(new ChatError('replay_too_long', 'The history replay did not end: reconnecting', {
+      details: { frames: this.#frames, elapsedMs: now - this.#openedAt, maxReplayFrames, maxReplayMs },
+    }))
+    this.#abandon()
+    this.#scheduleRetry()
+  }
+
+  /**
    * A replay frame (or the open): the quiet period restarts. The timer is not re-armed per frame (a
    * 100k-frame replay would cost 100k clearTimeout/setTimeout pairs) but at most about twice per
    * quiet period, from here: when it is due within half a period, or later than the new period ends
@@ -348,20 +362,6 @@ export class Connection {
     else {
       this.#endReplay()
     }
-  }
-
-  /**
-   * A replay that never goes quiet: drop it and reconnect with backoff (the attempt count keeps
-   * growing until a replay ends, so `reconnect.maxAttempts` still applies). Never `replayEnd`:
-   * queued sends must not be flushed into a replay that has not ended.
-   */
-  #replayTooLong(now: number): void {
-    const { maxReplayFrames, maxReplayMs } = this.#config
-    this.#handlers.error(new ChatError('replay_too_long', 'The history replay did not end: reconnecting', {
-      details: { frames: this.#frames, elapsedMs: now - this.#openedAt, maxReplayFrames, maxReplayMs },
-    }))
-    this.#abandon()
-    this.#scheduleRetry()
   }
 
   #endReplay(): void {
