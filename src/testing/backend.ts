@@ -352,7 +352,7 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
     }
   }
 
-  /** `endlessReplayMs`: history frames for as long as the socket is open (or the option is on). */
+  /** `endlessReplayMs`: made-up history frames while the socket is open and the option stays on. */
   async function endlessReplay(state: SocketState): Promise<void> {
     for (let n = 1; opts.endlessReplayMs > 0 && !state.closing; n++) {
       send(state, historyFrame({ id: 0, sender_id: state.peerId, reciever_id: state.user.id, content: `endless replay ${n}`, ...nextStamp(), is_read: false }))
