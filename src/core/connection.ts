@@ -37,7 +37,8 @@ export interface ConnectionHandlers {
 
 export type ConnectionConfig = Pick<
   ResolvedOptions,
-  'wsUrl' | 'WebSocket' | 'scheduler' | 'signals' | 'reconnect' | 'replayQuietMs' | 'pauseWhenHidden' | 'random' | 'logger'
+  | 'wsUrl' | 'WebSocket' | 'scheduler' | 'signals' | 'reconnect' | 'replayQuietMs' | 'pauseWhenHidden' | 'random' | 'logger'
+  | 'maxFrameLength' | 'maxReplayFrames' | 'maxReplayMs'
 > & {
   /** Decode typing/read extension frames. */
   readonly extensions: boolean
@@ -70,6 +71,8 @@ export class Connection {
   #quietDue = 0
   /** When the quiet timer was last armed (the open or the last history frame). */
   #armedAt = 0
+  /** When the current socket opened (bounds the replay by `maxReplayMs`). */
+  #openedAt = 0
   /** Consecutive replays cut off by `REPLAY_STALL_MS` while shorter than the last one. */
   #short = 0
   /** History frames of the current replay, and the least a replay must hold (a cut-short replay's count + 1). */
@@ -253,6 +256,7 @@ export class Connection {
       this.#opened = true
       this.#lastWasRefresh = false
       this.#frames = 0
+      this.#openedAt = this.#config.scheduler.now()
       this.#setStatus('syncing')
       this.#handlers.open()
       this.#armQuietTimer(gen)
@@ -267,16 +271,20 @@ export class Connection {
   }
 
   #onMessage(gen: number, data: unknown): void {
-    const frame = decodeInbound(data, this.#config.extensions)
+    const frame = decodeInbound(data, this.#config.extensions, this.#config.maxFrameLength)
     if (frame instanceof ChatError) {
       this.#handlers.error(frame)
       return
     }
     if (frame.kind === 'history') {
       if (this.#state === 'syncing') {
-        this.#frames++
+        const now = this.#config.scheduler.now()
+        if (++this.#frames > this.#config.maxReplayFrames || now - this.#openedAt > this.#config.maxReplayMs) {
+          this.#replayTooLong(now)
+          return
+        }
         this.#handlers.history(frame)
-        this.#armQuietTimer(gen)
+        this.#armQuietTimer(gen, now)
       }
       else {
         // History while live: the replay was ended too early and the timeline may lack messages.
@@ -293,14 +301,27 @@ export class Connection {
   }
 
   /**
+   * A replay that never goes quiet: drop it and reconnect with backoff (the attempt count keeps
+   * growing until a replay ends, so `reconnect.maxAttempts` still applies). Never `replayEnd`:
+   * queued sends must not be flushed into a replay that has not ended.
+   */
+  #replayTooLong(now: number): void {
+    const { maxReplayFrames, maxReplayMs } = this.#config
+    this.#handlers.error(new ChatError('replay_too_long', 'The history replay did not end: reconnecting', {
+      details: { frames: this.#frames, elapsedMs: now - this.#openedAt, maxReplayFrames, maxReplayMs },
+    }))
+    this.#abandon()
+    this.#scheduleRetry()
+  }
+
+  /**
    * A replay frame (or the open): the quiet period restarts. The timer is not re-armed per frame (a
    * 100k-frame replay would cost 100k clearTimeout/setTimeout pairs) but at most about twice per
    * quiet period, from here: when it is due within half a period, or later than the new period ends
    * (a stall wait). Re-arming from the frame handler rather than from the timer keeps the timers from
    * forming a chain, which browsers throttle to once a minute in long-hidden tabs.
    */
-  #armQuietTimer(gen: number): void {
-    const now = this.#config.scheduler.now()
+  #armQuietTimer(gen: number, now = this.#config.scheduler.now()): void {
     const quiet = this.#config.replayQuietMs
     this.#armedAt = now
     const due = this.#quietDue - now

@@ -10,6 +10,8 @@ export type ChatErrorCode =
   | 'invalid_peer'
   // frames
   | 'malformed_frame'
+  /** A history replay went past `maxReplayFrames` / `maxReplayMs`; the socket is reopened with backoff. */
+  | 'replay_too_long'
   // auth
   | 'invalid_credentials'
   | 'validation'

@@ -12,6 +12,7 @@ import type {
   WebSocketConstructor,
 } from './types'
 import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
+import { DEFAULT_MAX_FRAME_LENGTH } from './protocol'
 import { createWebStorage } from './storage'
 import { resolveUrls, type LocationLike } from './urls'
 
@@ -51,6 +52,9 @@ export interface ResolvedOptions {
   readonly clockSkewMs: number
   readonly reconnect: { readonly baseDelayMs: number; readonly maxDelayMs: number; readonly maxAttempts: number }
   readonly replayQuietMs: number
+  readonly maxFrameLength: number
+  readonly maxReplayFrames: number
+  readonly maxReplayMs: number
   readonly echoTimeoutMs: number
   readonly maxSendAttempts: number
   readonly maxMessageLength: number
@@ -147,6 +151,9 @@ export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjection
       maxAttempts: positive(options.reconnect?.maxAttempts, Number.POSITIVE_INFINITY),
     },
     replayQuietMs: positive(options.replayQuietMs, 300),
+    maxFrameLength: positive(options.maxFrameLength, DEFAULT_MAX_FRAME_LENGTH),
+    maxReplayFrames: positive(options.maxReplayFrames, 500_000),
+    maxReplayMs: positive(options.maxReplayMs, 300_000),
     echoTimeoutMs: positive(options.echoTimeoutMs, 10_000, true),
     maxSendAttempts: positive(options.maxSendAttempts, 3),
     maxMessageLength: positive(options.maxMessageLength, 5000),

@@ -1,7 +1,6 @@
 /**
  * Wire protocol: decode inbound frames (never throws), encode outbound frames, normalise ids and
- * timestamps. See shared PROTOCOL.md. CONTRACT FILE: signatures are fixed, bodies are implemented
- * by the core-pure work.
+ * timestamps.
  */
 import { ChatError } from './errors'
 import type { UserId } from './types'
@@ -48,16 +47,31 @@ export type DecodeResult =
 export interface DecodeOptions {
   /** Accept `typing` / `read` extension frames. @default false */
   extensions?: boolean
+  /** Longer frames (in characters) are dropped unparsed, see `ChatClientOptions.maxFrameLength`. @default 1048576 */
+  maxFrameLength?: number
 }
 
 /** Longest excerpt of a bad frame kept in `ChatError.details.preview`. */
 export const MALFORMED_PREVIEW_LENGTH = 120
 
-function malformed(reason: string, data: unknown): ChatError {
+/** Default `maxFrameLength`: 1 MiB of JSON (the reference servers send ASCII, so characters are bytes). */
+export const DEFAULT_MAX_FRAME_LENGTH = 1_048_576
+
+/**
+ * The first `length` characters as a string of their own: a `slice` of a long string is a view
+ * that keeps the whole string alive (V8), so an error holding it would hold the whole frame.
+ */
+function flatPrefix(s: string, length: number): string {
+  const codes: number[] = []
+  for (let i = 0; i < length && i < s.length; i++) codes.push(s.charCodeAt(i))
+  return String.fromCharCode.apply(null, codes)
+}
+
+function malformed(reason: string, data: unknown, extra?: Record<string, unknown>): ChatError {
   const preview = typeof data === 'string'
-    ? data.slice(0, MALFORMED_PREVIEW_LENGTH)
+    ? flatPrefix(data, MALFORMED_PREVIEW_LENGTH)
     : Object.prototype.toString.call(data)
-  return new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview } })
+  return new ChatError('malformed_frame', `Dropped a malformed frame: ${reason}`, { details: { preview, ...extra } })
 }
 
 /**
@@ -65,8 +79,9 @@ function malformed(reason: string, data: unknown): ChatError {
  * `malformed_frame` ChatError, never thrown. No `{ ok, frame }` wrapper: a replay is thousands of
  * frames, and the wrapper was one more object each.
  */
-export function decodeInbound(data: unknown, extensions: boolean): InboundFrame | ChatError {
+export function decodeInbound(data: unknown, extensions: boolean, maxFrameLength = DEFAULT_MAX_FRAME_LENGTH): InboundFrame | ChatError {
   if (typeof data !== 'string') return malformed('binary or non-text payload', data)
+  if (data.length > maxFrameLength) return malformed('frame too large', data, { length: data.length, maxFrameLength })
   let value: unknown
   try {
     value = JSON.parse(data)
@@ -113,7 +128,7 @@ export function decodeInbound(data: unknown, extensions: boolean): InboundFrame 
 
 /** Decode one WebSocket `data` payload. Never throws: malformed input gives `{ ok: false, error }` with code `malformed_frame`. */
 export function decodeFrame(data: unknown, options?: DecodeOptions): DecodeResult {
-  const frame = decodeInbound(data, options?.extensions === true)
+  const frame = decodeInbound(data, options?.extensions === true, options?.maxFrameLength)
   if (frame instanceof ChatError) return { ok: false, error: frame }
   return { ok: true, frame }
 }

@@ -209,6 +209,26 @@ export interface ChatClientOptions {
   /** The history replay is over after this long without a frame. @default 300 */
   replayQuietMs?: number
   /**
+   * Longest inbound frame, in characters (the reference servers send ASCII JSON: characters are
+   * bytes). A longer frame is dropped unparsed and reported as `malformed_frame` (details: `length`,
+   * `maxFrameLength`); the socket stays open.
+   * @default 1048576 (1 MiB)
+   */
+  maxFrameLength?: number
+  /**
+   * A history replay still going after this many frames is cut off: reported as `replay_too_long`,
+   * the socket is dropped and reopened with backoff (queued sends wait; nothing is sent into an
+   * unfinished replay). Bounds what a server that never stops replaying can make the client hold.
+   * @default 500000
+   */
+  maxReplayFrames?: number
+  /**
+   * A history replay still going this long after the socket opened is cut off, as with
+   * `maxReplayFrames` (a server that keeps sending history frames never lets the quiet period end it).
+   * @default 300000 (5 min)
+   */
+  maxReplayMs?: number
+  /**
    * An own message `pending` (written, no echo) for longer than this makes the socket suspect: it is
    * dropped and reopened, and the replay decides (`sent` if stored, resent if not). `0` disables.
    * @default 10000

@@ -1,6 +1,6 @@
 /**
- * Endpoint URLs: REST and WebSocket bases from `baseUrl` (or the page location), the chat socket
- * URL for one peer, and `redactUrl()` so no error or log ever carries a token.
+ * Endpoint URLs: REST and WebSocket bases from `baseUrl` (or the page location) and the chat
+ * socket URL for one peer. No URL goes into an error or a log: the socket URL carries the token.
  */
 import { ChatError } from './errors'
 import { normaliseUserId } from './protocol'
@@ -71,11 +71,4 @@ export function parsePeerId(peerId: unknown): { ok: true; peerId: UserId; error?
 /** `{wsUrl}/ws/chat/{peerId}/?token={token}` (the trailing slash is required by the server). */
 export function chatSocketUrl(wsUrl: string, peerId: UserId, token: string): string {
   return `${trimSlash(wsUrl)}/ws/chat/${encodeURIComponent(peerId)}/?token=${encodeURIComponent(token)}`
-}
-
-const SECRET_PARAMS = /([?&](?:token|access_token|access|refresh)=)[^&#]*/gi
-
-/** The URL with every token-carrying query value replaced by `***`: safe for errors and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1***')
 }

@@ -176,6 +176,7 @@ function resolveOptions(options: ChatBackendOptions): ResolvedBackendOptions {
     store: options.store ?? createMemoryStore(),
     now: options.now ?? Date.now,
     historyReadDelayMs: options.historyReadDelayMs ?? 0,
+    endlessReplayMs: options.endlessReplayMs ?? 0,
   }
 }
 
@@ -351,6 +352,14 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
     }
   }
 
+  /** `endlessReplayMs`: made-up history frames while the socket is open and the option stays on. */
+  async function endlessReplay(state: SocketState): Promise<void> {
+    for (let n = 1; opts.endlessReplayMs > 0 && !state.closing; n++) {
+      send(state, historyFrame({ id: 0, sender_id: state.peerId, reciever_id: state.user.id, content: `endless replay ${n}`, ...nextStamp(), is_read: false }))
+      await wait(opts.endlessReplayMs)
+    }
+  }
+
   function historyFrame(m: StoredMessage): string {
     return JSON.stringify({
       sender_id: m.sender_id,
@@ -474,6 +483,9 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
         const history = await opts.store.list(state.user.id, state.peerId)
         for (const m of history)
           send(state, historyFrame(m))
+        // Not awaited: the socket keeps handling frames while the fake replay runs.
+        if (opts.endlessReplayMs > 0)
+          void endlessReplay(state)
       })
     },
 

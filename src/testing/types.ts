@@ -75,6 +75,12 @@ export interface ChatBackendOptions {
    * @default 0 (only the store's own async read, as on a real server)
    */
   historyReadDelayMs?: number
+  /**
+   * Fault: after the history, keep sending made-up history frames (never stored) every this many
+   * ms for as long as the socket is open, so the replay never goes quiet. 0 disables.
+   * @default 0
+   */
+  endlessReplayMs?: number
 }
 
 export interface ChatServerOptions extends ChatBackendOptions {

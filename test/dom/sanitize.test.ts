@@ -62,6 +62,43 @@ describe('sanitizeHtml (jsdom)', () => {
     expect(sanitizeHtml('<b style="color:red">bold</b> <em>e</em>')).toBe('<b>bold</b> <em>e</em>')
   })
 
+  it('adds caller FORBID_TAGS / FORBID_ATTR to the defaults instead of replacing them', () => {
+    const html = '<form action="https://evil.example"><input type="password" name="p"></form><style>a{}</style><b title="t" style="color:red">b</b><i>i</i>'
+    const out = sanitizeHtml(html, { FORBID_TAGS: ['i'], FORBID_ATTR: ['title'] })
+    expect(out).toBe('<b>b</b>i')
+    const el = parse(sanitizeHtml(html, { FORBID_TAGS: ['img'] }))
+    expect(el.querySelector('form, input, style')).toBeNull()
+    expect(el.querySelector('b')?.hasAttribute('style')).toBe(false)
+    expect(el.querySelector('b')?.getAttribute('title')).toBe('t')
+    // an explicit allow-list does not bring them back either
+    expect(sanitizeHtml('<style>a{}</style><b>x</b>', { ALLOWED_TAGS: ['b', 'style'] })).toBe('<b>x</b>')
+  })
+
+  it('drops image and media sources unless allowRemoteImages (tracking pixels)', () => {
+    const html = '<img src="https://tracker.example/p.gif" alt="pic"><video poster="https://t.example/p.png" src="/v.mp4"></video><table background="https://t.example/bg"><tr><td>c</td></tr></table>'
+    const off = parse(sanitizeHtml(html))
+    expect(off.querySelector('img')?.getAttribute('alt')).toBe('pic')
+    expect(off.querySelector('[src], [poster], [background]')).toBeNull()
+    expect(sanitizeHtml('<img src="//tracker.example/p.gif">')).toBe('<img>')
+    const on = parse(sanitizeHtml(html, { allowRemoteImages: true }))
+    expect(on.querySelector('img')?.getAttribute('src')).toBe('https://tracker.example/p.gif')
+    expect(on.querySelector('video')?.getAttribute('poster')).toBe('https://t.example/p.png')
+    // links are not resources: their href stays
+    expect(parse(sanitizeHtml('<a href="https://example.com">x</a>')).querySelector('a')?.getAttribute('href')).toBe('https://example.com')
+  })
+
+  it('always drops data: image sources, even with allowRemoteImages', () => {
+    const svg = 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    for (const src of [svg, 'data:image/png;base64,iVBORw0KGgo=', ' DATA:image/png;base64,AA', 'data:image/gif;base64,R0lGOD']) {
+      for (const allowRemoteImages of [false, true]) {
+        const img = parse(sanitizeHtml(`<img src='${src}' alt="x">`, { allowRemoteImages })).querySelector('img')
+        expect(img?.getAttribute('src') ?? null, `${src} ${allowRemoteImages}`).toBeNull()
+      }
+    }
+    const media = parse(sanitizeHtml('<video src="data:video/mp4;base64,AA" poster="data:image/png;base64,AA"><source src="data:video/mp4;base64,AA"></video><audio src="data:audio/wav;base64,AA"></audio>', { allowRemoteImages: true }))
+    expect(media.querySelector('[src], [poster]')).toBeNull()
+  })
+
   it('does not add hooks to the global DOMPurify instance', async () => {
     const { default: DOMPurify } = await import('dompurify')
     expect(DOMPurify.sanitize('<a href="/x">x</a>')).toBe('<a href="/x">x</a>')
@@ -75,7 +112,7 @@ describe('v-chat-html directive (jsdom)', () => {
     const app2 = createApp({ setup: () => () => withDirectives(h('div', { class: 'msg' }), [[vChatHtml, html.value]]) })
     app2.mount(root)
     const el = root.querySelector('.msg')!
-    expect(el.innerHTML).toBe('<img src="x"><b>one</b>')
+    expect(el.innerHTML).toBe('<img><b>one</b>')
     html.value = '<a href="javascript:alert(1)">two</a>'
     await nextTick()
     expect(el.innerHTML).toBe('<a>two</a>')

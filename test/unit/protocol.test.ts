@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ChatError } from '../../src/core/errors'
 import { decodeFrame, encodeExtension, encodeMessage, normaliseTimestamp, normaliseUserId, parseTimestamp } from '../../src/core/protocol'
@@ -134,6 +136,29 @@ describe('decodeFrame: everything else', () => {
   it('keeps only a 120-character preview', () => {
     const raw = `{"x":"${'a'.repeat(500)}"}`
     expect(bad(decodeFrame(raw)).details?.preview).toHaveLength(120)
+  })
+
+  it('an error\'s preview does not keep its frame alive (five 20 MB frames held 100 MB)', () => {
+    // A child with --expose-gc measures the heap the kept errors retain; a slice would hold each frame.
+    const probe = fileURLToPath(new URL('../support/retained-previews.ts', import.meta.url))
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', probe], { encoding: 'utf8' })
+    const { retained, errors } = JSON.parse(out) as { retained: number; errors: number }
+    expect(errors).toBe(5)
+    expect(retained).toBeLessThan(1024 * 1024)
+  }, 30_000)
+
+  it('drops a frame longer than maxFrameLength unparsed, as a malformed_frame with its size', () => {
+    const raw = JSON.stringify({ message: 'x'.repeat(100), sender_id: 2 })
+    const error = bad(decodeFrame(raw, { maxFrameLength: 50 }))
+    expect(error.code).toBe('malformed_frame')
+    expect(error.message).toBe('Dropped a malformed frame: frame too large')
+    expect(error.details).toEqual({ preview: raw.slice(0, 120), length: raw.length, maxFrameLength: 50 })
+    expect(ok(decodeFrame(raw, { maxFrameLength: raw.length }))).toMatchObject({ kind: 'live' })
+    // 1 MiB by default
+    const big = JSON.stringify({ message: 'y'.repeat(1_048_576), sender_id: 2 })
+    expect(bad(decodeFrame(big)).details).toMatchObject({ length: big.length, maxFrameLength: 1_048_576 })
+    const fits = JSON.stringify({ message: 'y'.repeat(1_048_576 - 40), sender_id: 2 })
+    expect(ok(decodeFrame(fits))).toMatchObject({ kind: 'live' })
   })
 
   it('decodes extension frames only when asked', () => {
