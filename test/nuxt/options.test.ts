@@ -34,3 +34,16 @@ describe('runtime config → plugin options', () => {
     expect(toPluginOptions({ ...defaults, maxSendAttempts: 'abc' as unknown as number }, true).maxSendAttempts).toBeNaN()
   })
 })
+
+describe('module defaults', () => {
+  it('agree with the core defaults for every option they share', async () => {
+    const { resolveOptions } = await import('../../src/core/options')
+    const core = resolveOptions({}) as unknown as Record<string, unknown>
+    const plugin = toPluginOptions(defaults, true) as Record<string, unknown>
+    const shared = Object.keys(plugin).filter(k => k in core && typeof core[k] !== 'object')
+    expect(shared.length).toBeGreaterThan(10)
+    for (const key of shared) expect([key, plugin[key]]).toEqual([key, core[key]])
+    expect(plugin.reconnect).toEqual(core.reconnect)
+    expect(plugin.extensions).toEqual(core.extensions)
+  })
+})

@@ -40,6 +40,12 @@ export interface ChatPublicRuntimeConfig {
   refreshThresholdMs: number
   /** The history replay is over after this long without a frame. @default 300 */
   replayQuietMs: number
+  /** Longest inbound frame in characters; longer ones are dropped and reported. @default 1048576 */
+  maxFrameLength: number
+  /** A history replay past this many frames is cut off (`replay_too_long`) and the socket reopened. @default 500000 */
+  maxReplayFrames: number
+  /** A history replay still going this long after the socket opened is cut off likewise. @default 300000 */
+  maxReplayMs: number
   /** Reconnect when a send gets no echo within this many ms (the replay then decides); 0 disables. @default 10000 */
   echoTimeoutMs: number
   /** Ignored writes of one message (no echo on an open socket, missing from the next replay) before it turns `failed`; 0 never gives up. @default 3 */
