@@ -176,6 +176,8 @@ function resolveOptions(options: ChatBackendOptions): ResolvedBackendOptions {
     store: options.store ?? createMemoryStore(),
     now: options.now ?? Date.now,
     historyReadDelayMs: options.historyReadDelayMs ?? 0,
+    omitIat: options.omitIat ?? false,
+    refreshFailureStatus: options.refreshFailureStatus ?? 0,
   }
 }
 
@@ -211,6 +213,8 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
   function mint(user: TestUser, type: 'access' | 'refresh', ttlSeconds: number): string {
     const iat = Math.floor(opts.now() / 1000)
     const payload: JwtPayload = { token_type: type, exp: iat + ttlSeconds, iat, jti: createJti(), [opts.userIdClaim]: String(user.id) }
+    if (opts.omitIat)
+      delete payload.iat
     return signJwt(payload, opts.secret)
   }
 
@@ -395,6 +399,8 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
 
     refresh(body) {
       stats.refreshes++
+      if (opts.refreshFailureStatus)
+        return { status: opts.refreshFailureStatus, body: { detail: 'A server error occurred.' } }
       const parsed = parseBody(body)
       if (!parsed.ok)
         return parsed.response
