@@ -278,8 +278,9 @@ export function createAuth(deps: AuthDeps): AuthController {
     unpersisted = true
     // Other tabs and a reload find a token-free marker (or nothing), never the previous pair.
     if (!write({ ended: 'unpersisted', by: instanceId })) safeRemove()
-    log('warn', 'storage refused the session: it lasts until this tab closes')
-    events.emit('error', new ChatError('storage_write_failed', 'The session could not be saved: it lasts until this tab closes'))
+    const message = 'Session not saved (storage full?): it lasts until this tab closes'
+    log('warn', message)
+    events.emit('error', new ChatError('storage_write_failed', message))
   }
 
   function safeRemove(): void {
@@ -521,7 +522,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     lastRefreshAt = now()
     if (!storageStillHolds(refreshToken)) {
       // Another tab signed in (or out) meanwhile: its session wins over this older one's refresh.
-      log('debug', 'dropped a refresh result: the stored session changed meanwhile')
+      log('debug', 'stored session changed: refresh result dropped')
       syncFromStorage('tokens')
       return
     }
@@ -825,7 +826,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     const tokenUserId = userIdFrom(claims, userIdClaim)
     const normalised = user === undefined ? null : normaliseUser(user, tokenUserId)
     if (normalised && tokenUserId !== null && normalised.id !== tokenUserId)
-      throw new ChatError('validation', 'setTokens: the user is not the one the access token belongs to')
+      throw new ChatError('validation', 'setTokens: user.id is not the token\'s user')
     replace(makeSession(tokens, normalised, knownOffset, now()))
   }
 

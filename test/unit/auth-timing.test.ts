@@ -47,7 +47,7 @@ describe('tokens without iat', () => {
     const after = backend.stats.refreshes
     await scheduler.advance(60_000)
     // Spacing keeps growing: minutes of a due-on-arrival token cost a handful of requests.
-    expect(backend.stats.refreshes - after).toBeLessThanOrEqual(4)
+    expect(backend.stats.refreshes - after).toBeLessThanOrEqual(5)
     expect(auth.getState().status).toBe('authenticated')
   })
 })
