@@ -45,11 +45,18 @@ async function expectUser2Everywhere(tabs: AuthController[], storage: ReturnType
   expect(record?.user?.id).toBe('2')
 }
 
+type SwitchTo2 = (tab: AuthController) => Promise<unknown>
+
+const SWITCHES: Array<[string, SwitchTo2]> = [
+  ['login', tab => tab.login(PARENT.email, PARENT.password)],
+  ['setTokens', async tab => tab.setTokens(fx.server.issueTokens(2), { id: '2', email: PARENT.email, role: 'parent', first_name: 'Pat', last_name: 'Parent' })],
+]
+
 describe.each<[string, () => AuthDeps['locks']]>([
   ['with Web Locks', () => createInProcessLocks()],
   ['without locks (BroadcastChannel only)', () => null],
 ])('account switch in tab B while tab A refreshes (%s)', (_label, makeLocks) => {
-  it('A\'s late refresh result is not stored over user 2; both tabs end up as user 2 with user 2\'s token and profile', async () => {
+  it.each(SWITCHES)('B %s: A\'s late refresh result is not stored over user 2; both tabs end up as user 2 with user 2\'s token and profile', async (_how, switchTo2) => {
     const storage = createMemoryStorage()
     const storageKey = uniqueKey()
     const held = heldRefreshes()
@@ -60,7 +67,7 @@ describe.each<[string, () => AuthDeps['locks']]>([
     await waitFor(() => b.getState().userId === '1', 'tab B to adopt user 1', 2000)
     const refreshing = a.refresh()
     await waitFor(() => held.held === 1, 'A\'s refresh to be in flight', 2000)
-    await b.login(PARENT.email, PARENT.password)
+    await switchTo2(b)
     held.release()
     await refreshing.catch(() => {})
     await waitFor(() => a.getState().userId === '2' && b.getState().userId === '2', 'both tabs on user 2', 3000)
