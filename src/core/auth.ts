@@ -598,7 +598,8 @@ export function createAuth(deps: AuthDeps): AuthController {
       if (!(await waitForRotation(used, graceMs)) || gen !== generation) throw error
       syncFromStorage()
       if (!session) throw noSessionError()
-      if (!isRefreshDue(session.timing, now())) return
+      // Another account now (its own schedule refreshes it), or the adopted token is fresh.
+      if (gen !== generation || !isRefreshDue(session.timing, now())) return
       if (session.refresh === undefined || session.refresh === used) throw error
       await postRefresh(gen, session.refresh)
     }
@@ -614,7 +615,8 @@ export function createAuth(deps: AuthDeps): AuthController {
         // Another tab refreshed (or logged out) while we waited for the lock.
         syncFromStorage()
         if (!session) throw noSessionError()
-        if (!isRefreshDue(session.timing, now())) return
+        // Another account now: a result under this generation would be dropped after spending its refresh token.
+        if (gen !== generation || !isRefreshDue(session.timing, now())) return
       }
       return refreshOnce(gen)
     })

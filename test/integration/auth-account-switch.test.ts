@@ -75,6 +75,38 @@ describe.each<[string, () => AuthDeps['locks']]>([
   })
 })
 
+describe('a refresh queued behind an account switch', () => {
+  it('does not spend the new account\'s refresh token for nothing (the new account\'s own refresh still works)', async () => {
+    const storage = createMemoryStorage()
+    const storageKey = uniqueKey()
+    const locks = createInProcessLocks()
+    const held = heldRefreshes()
+    const deps: Partial<AuthDeps> = { storage, storageKey, crossTab: true, locks }
+    const c = fx.make({ ...deps, fetch: held.fetch })
+    const a = fx.make(deps)
+    const b = fx.make(deps)
+    const rejected: unknown[] = []
+    for (const tab of [a, b, c]) tab.on('unauthorized', error => rejected.push(error))
+    await c.login('student@example.com', 'student123')
+    await waitFor(() => a.getState().userId === '1' && b.getState().userId === '1', 'tabs A and B to adopt user 1', 2000)
+    // C holds the refresh lock; B's switch to user 2 (an expired token: due at once) and A's refresh queue behind it.
+    const cRefresh = c.refresh()
+    await waitFor(() => held.held === 1, 'C\'s refresh to be in flight', 2000)
+    b.setTokens(fx.server.issueTokens(2, { accessTtlSeconds: -5 }))
+    const aRefresh = a.refresh()
+    held.release()
+    await cRefresh
+    await aRefresh.catch(() => {})
+    const token = await b.getAccessToken()
+    expect(readClaims(token).user_id).toBe('2')
+    await waitFor(() => [a, b, c].every(tab => tab.getState().userId === '2'), 'every tab on user 2', 3000)
+    expect(rejected).toEqual([])
+    await b.refresh()
+    expect(b.getState().status).toBe('authenticated')
+    expect(rejected).toEqual([])
+  })
+})
+
 describe('profiles never pair with another user\'s token', () => {
   it('setTokens with a user that is not the token\'s rejects with validation and changes nothing', () => {
     const auth = fx.make()
