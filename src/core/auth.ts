@@ -7,6 +7,7 @@
  */
 import { ChatError, isChatError } from './errors'
 import { createEmitter } from './emitter'
+import { readItem, removeItem, writeItem } from './safe-storage'
 import { asRecord, errorFromResponse, requestJson } from './http'
 import type { HttpOptions, JsonResponse } from './http'
 import { clockOffset, isExpired, isRefreshDue, normaliseId, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from './jwt'
@@ -97,6 +98,8 @@ interface Session {
   readonly user: ChatUser | null
   readonly userId: UserId | null
   readonly timing: TokenTiming
+  /** Local epoch ms at which the access token arrived (measures the lifetime of a token without `iat`). */
+  readonly receivedAt: number | undefined
 }
 
 interface StoredAuth {
@@ -105,7 +108,14 @@ interface StoredAuth {
   user?: ChatUser | null
   /** Local minus server clock, measured when the token was issued. */
   offsetMs?: number
+  receivedAt?: number
 }
+
+/**
+ * Token-free records that take the session's place in storage: `unauthorized` (the server rejected
+ * it), `unpersisted` (tab `by` holds a newer session that storage refused; what was stored is stale).
+ */
+type EndedRecord = { ended: 'unauthorized' } | { ended: 'unpersisted'; by: string }
 
 type CrossTabMessage = { type: 'tokens' | 'logout' | 'unauthorized'; from: string }
 
@@ -125,6 +135,10 @@ function sessionExpired(status?: number): ChatError {
 
 function destroyedError(): ChatError {
   return new ChatError('closed', 'Client destroyed')
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
 }
 
 /** Normalise the server's user object (`id` becomes a string); `null` when it is not a user. */
@@ -168,8 +182,16 @@ export function createAuth(deps: AuthDeps): AuthController {
   let generation = 0
   let refreshInFlight: Promise<void> | null = null
   let timer: unknown
+  /** Backoff for automatic refreshes: after a transient failure, or a token that arrived already due. */
   let retryAttempt = 0
+  let holdUntil = Number.NEGATIVE_INFINITY
+  /** Why automatic refreshes are held: the transient failure, or `null` for a token due on arrival. */
+  let holdError: ChatError | null = null
   let lastRefreshAt = Number.NEGATIVE_INFINITY
+  /** The session lives in this tab's memory only (storage refused it). */
+  let unpersisted = false
+  /** Set by login/setTokens until their storage write, made under the refresh lock, has happened. */
+  let pendingWrite: Session | null = null
   let knownOffset = 0
   let destroyed = false
 
@@ -184,18 +206,23 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   const now = (): number => scheduler.now()
 
-  /** `offset`: `'fresh'` for a token the server just issued (measures the clock offset), else the known offset. */
-  function makeSession(tokens: TokenPair, user: ChatUser | null, offset: number | 'fresh'): Session {
+  /**
+   * `offset`: `'fresh'` for a token the server just issued (measures the clock offset), else the known offset.
+   * A profile of another user than the token's is dropped: it must never be shown or stored with it.
+   */
+  function makeSession(tokens: TokenPair, user: ChatUser | null, offset: number | 'fresh', receivedAt = offset === 'fresh' ? now() : undefined): Session {
     const claims = readClaims(tokens.access)
-    const userId = userIdFrom(claims, userIdClaim) ?? user?.id ?? null
+    const tokenUserId = userIdFrom(claims, userIdClaim)
+    const profile = user && tokenUserId !== null && user.id !== tokenUserId ? null : user
     const offsetMs = offset === 'fresh' ? clockOffset(claims, now()) : offset
     if (offset === 'fresh') knownOffset = offsetMs
     return {
       access: tokens.access,
       refresh: typeof tokens.refresh === 'string' && tokens.refresh.length > 0 ? tokens.refresh : undefined,
-      user: user ?? null,
-      userId,
-      timing: tokenTiming(claims, refreshThresholdMs, clockSkewMs, offsetMs),
+      user: profile ?? null,
+      userId: tokenUserId ?? profile?.id ?? null,
+      timing: tokenTiming(claims, refreshThresholdMs, clockSkewMs, offsetMs, receivedAt),
+      receivedAt,
     }
   }
 
@@ -203,13 +230,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /** The stored record: `undefined` when there is none (or storage throws), `null` when unreadable. */
   function readRecord(): Record<string, unknown> | null | undefined {
-    let raw: string | null
-    try {
-      raw = storage.getItem(authKey)
-    }
-    catch {
-      return undefined
-    }
+    const raw = readItem(storage, authKey)
     if (raw === null) return undefined
     try {
       return asRecord(JSON.parse(raw))
@@ -221,44 +242,50 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   function readStored(): StoredAuth | null {
     const record = readRecord()
-    if (record === undefined || record?.ended === 'unauthorized') return null
+    if (record === undefined || typeof record?.ended === 'string') return null
     if (!record || typeof record.access !== 'string' || !tryReadClaims(record.access)) {
       safeRemove()
       log('warn', 'discarded unreadable stored auth')
       return null
     }
-    const { access, refresh, offsetMs } = record
+    const { access, refresh, offsetMs, receivedAt } = record
     return {
       access,
       refresh: typeof refresh === 'string' ? refresh : undefined,
       user: normaliseUser(record.user),
-      offsetMs: typeof offsetMs === 'number' && Number.isFinite(offsetMs) ? offsetMs : undefined,
+      offsetMs: finite(offsetMs),
+      receivedAt: finite(receivedAt),
     }
   }
 
-  /** Store `value` as JSON under the auth key; `false` when storage refused it (quota, private mode). */
-  function write(value: StoredAuth | { ended: 'unauthorized' }): boolean {
-    try {
-      storage.setItem(authKey, JSON.stringify(value))
-      return true
-    }
-    catch {
-      return false
-    }
+  /**
+   * Store `value` as JSON under the auth key; `false` when storage refused it (quota, private mode).
+   * A refused write removes the previous value (left behind it is stale, after a rotation revoked)
+   * and is retried once, since that value may be what filled the quota.
+   */
+  function write(value: StoredAuth | EndedRecord): boolean {
+    const text = JSON.stringify(value)
+    if (writeItem(storage, authKey, text)) return true
+    removeItem(storage, authKey)
+    return writeItem(storage, authKey, text)
   }
 
   function writeStored(next: Session): void {
-    if (!write({ access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs }))
-      log('warn', 'session kept in memory only')
+    if (write({ access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt })) {
+      unpersisted = false
+      return
+    }
+    unpersisted = true
+    // Other tabs and a reload find a token-free marker (or nothing), never the previous pair.
+    if (!write({ ended: 'unpersisted', by: instanceId })) safeRemove()
+    const message = 'Session not saved (storage full?): it lasts until this tab closes'
+    log('warn', message)
+    events.emit('error', new ChatError('storage_write_failed', message))
   }
 
   function safeRemove(): void {
-    try {
-      storage.removeItem(authKey)
-    }
-    catch {
-      // Storage that cannot remove cannot hold our tokens either.
-    }
+    // Storage that cannot remove cannot hold our tokens either.
+    removeItem(storage, authKey)
   }
 
   // ---- state ---------------------------------------------------------------------------------
@@ -286,22 +313,52 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
   }
 
-  /** Take `next` as the session (from login, refresh, setTokens) and tell other tabs. */
+  /** Take `next` as the session (from a refresh) and tell other tabs. */
   function commit(next: Session): void {
     session = next
     status = 'authenticated'
-    retryAttempt = 0
     writeStored(next)
     schedule()
     publish()
     broadcast('tokens')
   }
 
+  /**
+   * Take a new session from login or setTokens: memory at once, storage under the refresh lock, so
+   * a refresh in flight in another tab lands first and cannot overwrite it afterwards.
+   */
+  function replace(next: Session): void {
+    generation++
+    diagnosed.clear()
+    releaseHold()
+    session = next
+    status = 'authenticated'
+    pendingWrite = next
+    const store = (): void => {
+      if (pendingWrite !== next) return
+      pendingWrite = null
+      if (session !== next) return
+      writeStored(next)
+      broadcast('tokens')
+    }
+    if (locks) {
+      // A lock manager that fails still gets the session stored.
+      locks.request(lockName, store).catch(store)
+    }
+    else {
+      store()
+    }
+    schedule()
+    publish()
+  }
+
   function clearLocal(nextStatus: 'anonymous' | 'unauthorized'): void {
     generation++
     session = null
     status = nextStatus
-    retryAttempt = 0
+    releaseHold()
+    unpersisted = false
+    pendingWrite = null
     diagnosed.clear()
     cancelTimer()
     publish()
@@ -315,7 +372,8 @@ export function createAuth(deps: AuthDeps): AuthController {
   function declareUnauthorized(error: ChatError, failedRefresh: string | undefined, failedAccess: string | undefined): void {
     if (destroyed || status === 'unauthorized') return
     const stored = readStored()
-    if (stored && (stored.refresh === failedRefresh || stored.access === failedAccess) && !write({ ended: 'unauthorized' }))
+    const failedHere = stored ? stored.refresh === failedRefresh || stored.access === failedAccess : ownsMarker(readRecord())
+    if (failedHere && !write({ ended: 'unauthorized' }))
       safeRemove()
     log('warn', 'session rejected', { status: error.status })
     clearLocal('unauthorized')
@@ -323,15 +381,25 @@ export function createAuth(deps: AuthDeps): AuthController {
     events.emit('unauthorized', error)
   }
 
+  /** `record` is the marker this tab left when storage refused its session (or nothing is stored). */
+  function ownsMarker(record: Record<string, unknown> | null | undefined): boolean {
+    return unpersisted && (record === undefined || (record?.ended === 'unpersisted' && record.by === instanceId))
+  }
+
   /**
    * Make memory agree with storage: another tab (or a reload's leftovers) may have rotated,
-   * replaced or cleared the tokens. `reason` says why storage may be empty.
+   * replaced or cleared the tokens. `reason` is the other tab's message (none: a local check).
    */
-  function syncFromStorage(reason: CrossTabMessage['type'] = 'logout'): void {
+  function syncFromStorage(reason?: CrossTabMessage['type']): void {
+    // Our own login/setTokens is about to overwrite what is stored.
+    if (pendingWrite && pendingWrite === session) return
     const stored = readStored()
     if (!stored) {
       if (!session) return
-      if (reason === 'unauthorized' || readRecord()?.ended === 'unauthorized') {
+      const record = readRecord()
+      // Storage refused our session: it lives here only, unless another tab has moved on since.
+      if (ownsMarker(record) && (record !== undefined || reason === undefined)) return
+      if (reason === 'unauthorized' || record?.ended === 'unauthorized') {
         clearLocal('unauthorized')
         events.emit('unauthorized', sessionExpired(401))
       }
@@ -341,24 +409,30 @@ export function createAuth(deps: AuthDeps): AuthController {
       return
     }
     if (session && stored.access === session.access && stored.refresh === session.refresh) {
-      if (stored.user && stored.user !== session.user && JSON.stringify(stored.user) !== JSON.stringify(session.user)) {
-        session = { ...session, user: stored.user }
+      const user = stored.user
+      if (user && user.id === session.userId && user !== session.user && JSON.stringify(user) !== JSON.stringify(session.user)) {
+        session = { ...session, user }
         publish()
       }
       return
     }
     let next: Session
     try {
-      next = makeSession({ access: stored.access, refresh: stored.refresh }, stored.user ?? null, stored.offsetMs ?? knownOffset)
+      next = makeSession({ access: stored.access, refresh: stored.refresh }, stored.user ?? null, stored.offsetMs ?? knownOffset, stored.receivedAt)
     }
     catch {
       return
     }
-    if (!session) generation++
+    if (!session || session.userId !== next.userId) {
+      // Another account: nothing in flight for the previous one may land on this one.
+      generation++
+      diagnosed.clear()
+      releaseHold()
+    }
     log('debug', 'adopted a stored session')
     session = next
+    unpersisted = false
     if (status !== 'refreshing') status = 'authenticated'
-    retryAttempt = 0
     schedule()
     publish()
   }
@@ -370,9 +444,35 @@ export function createAuth(deps: AuthDeps): AuthController {
     timer = undefined
   }
 
+  /** Jittered exponential delay: uniform in [ceiling/2, ceiling), the ceiling doubling from 1 s up to a minute. */
   function retryDelay(attempt: number): number {
     const ceiling = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(attempt - 1, 16))
     return ceiling / 2 + Math.random() * ceiling / 2
+  }
+
+  /** No automatic refresh for the next backoff delay; `error` is the transient failure, if that is why. */
+  function hold(error: ChatError | null): void {
+    retryAttempt++
+    holdUntil = now() + retryDelay(retryAttempt)
+    holdError = error
+  }
+
+  function releaseHold(): void {
+    retryAttempt = 0
+    holdUntil = Number.NEGATIVE_INFINITY
+    holdError = null
+  }
+
+  const holding = (): boolean => now() < holdUntil
+
+  /** A token already due when the server hands it out (clocks apart, tiny lifetime) must not be refreshed at once again. */
+  function noteArrival(next: Session): void {
+    if (isRefreshDue(next.timing, now())) hold(null)
+    else releaseHold()
+  }
+
+  function isTransient(error: unknown): error is ChatError {
+    return isChatError(error) && (error.code === 'network' || error.code === 'http')
   }
 
   function schedule(): void {
@@ -380,25 +480,19 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (destroyed || passive || !session || session.refresh === undefined) return
     const due = refreshDueAt(session.timing)
     if (due === null) return
-    let delay = Math.max(0, due - now(), lastRefreshAt + MIN_REFRESH_SPACING_MS - now())
-    if (retryAttempt > 0) delay = Math.max(delay, retryDelay(retryAttempt))
+    const delay = Math.max(0, due - now(), lastRefreshAt + MIN_REFRESH_SPACING_MS - now(), holdUntil - now())
     timer = scheduler.setTimeout(onTimer, Math.min(delay, MAX_TIMER_MS))
   }
 
   function onTimer(): void {
     timer = undefined
     if (destroyed || !session) return
-    if (retryAttempt === 0 && !isRefreshDue(session.timing, now())) {
+    if (holding() || !isRefreshDue(session.timing, now())) {
       schedule()
       return
     }
-    refresh().catch((error: unknown) => {
-      if (destroyed || !session || (isChatError(error) && (error.code === 'unauthorized' || error.code === 'not_authenticated')))
-        return
-      retryAttempt++
-      log('debug', 'refresh failed; will retry', { attempt: retryAttempt })
-      schedule()
-    })
+    // Failures are classified (and retries scheduled) in runRefresh.
+    refresh().catch(() => {})
   }
 
   // ---- refresh -------------------------------------------------------------------------------
@@ -411,7 +505,8 @@ export function createAuth(deps: AuthDeps): AuthController {
       label: 'token refresh',
     })
     if (gen !== generation || destroyed) return
-    if (response.status === 401) throw sessionExpired(401)
+    // Only the refresh token itself being refused is terminal; a gateway error or an outage is not.
+    if (response.status === 401 || response.status === 400) throw sessionExpired(response.status)
     const body = asRecord(response.body)
     let next: Session | null = null
     if (response.ok) {
@@ -423,9 +518,22 @@ export function createAuth(deps: AuthDeps): AuthController {
         // No readable access token: reported below.
       }
     }
-    if (!next) throw new ChatError('refresh_failed', `Token refresh failed (HTTP ${response.status})`, { status: response.status })
+    if (!next) throw new ChatError('http', `Token refresh failed (HTTP ${response.status})`, { status: response.status })
     lastRefreshAt = now()
+    if (!storageStillHolds(refreshToken)) {
+      // Another tab signed in (or out) meanwhile: its session wins over this older one's refresh.
+      log('debug', 'stored session changed: refresh result dropped')
+      syncFromStorage('tokens')
+      return
+    }
+    noteArrival(next)
     commit(next)
+  }
+
+  /** Storage still holds the session refreshed with `used` (or this tab's memory-only marker). */
+  function storageStillHolds(used: string): boolean {
+    if (ownsMarker(readRecord())) return true
+    return readStored()?.refresh === used
   }
 
   /** Storage holds a refresh token other than `used` (another tab rotated first)? */
@@ -490,7 +598,8 @@ export function createAuth(deps: AuthDeps): AuthController {
       if (!(await waitForRotation(used, graceMs)) || gen !== generation) throw error
       syncFromStorage()
       if (!session) throw noSessionError()
-      if (!isRefreshDue(session.timing, now())) return
+      // Another account now (its own schedule refreshes it), or the adopted token is fresh.
+      if (gen !== generation || !isRefreshDue(session.timing, now())) return
       if (session.refresh === undefined || session.refresh === used) throw error
       await postRefresh(gen, session.refresh)
     }
@@ -501,11 +610,13 @@ export function createAuth(deps: AuthDeps): AuthController {
     return locks.request(lockName, async () => {
       if (gen !== generation || destroyed) return
       const stored = readStored()
-      if (!stored || stored.access !== heldAccess || stored.refresh !== heldRefresh) {
+      const unchanged = stored ? stored.access === heldAccess && stored.refresh === heldRefresh : ownsMarker(readRecord())
+      if (!unchanged) {
         // Another tab refreshed (or logged out) while we waited for the lock.
         syncFromStorage()
         if (!session) throw noSessionError()
-        if (!isRefreshDue(session.timing, now())) return
+        // Another account now: a result under this generation would be dropped after spending its refresh token.
+        if (gen !== generation || !isRefreshDue(session.timing, now())) return
       }
       return refreshOnce(gen)
     })
@@ -531,6 +642,14 @@ export function createAuth(deps: AuthDeps): AuthController {
     try {
       // A 401 was already declared inside refreshOnce (under the lock).
       await refreshWithLock(gen, access, refreshToken)
+    }
+    catch (error) {
+      if (isTransient(error) && !destroyed && session && gen === generation) {
+        hold(error)
+        log('debug', 'refresh failed; will retry', { attempt: retryAttempt })
+        schedule()
+      }
+      throw error
     }
     finally {
       if (status === 'refreshing' && !destroyed) {
@@ -560,13 +679,18 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (!isRefreshDue(session.timing, now())) return session.access
     if ((passive || session.refresh === undefined) && !isExpired(session.timing, now())) return session.access
     if (passive) throw sessionExpired()
+    if (holding()) {
+      // Backing off: a token the server has just issued is the best there is; after a failure, wait.
+      if (!holdError || !isExpired(session.timing, now())) return session.access
+      throw holdError
+    }
     try {
       await refresh()
     }
     catch (error) {
       // Within the threshold but not yet expired: the current token still opens a socket.
       const current = session as Session | null
-      const transient = isChatError(error) && (error.code === 'network' || error.code === 'refresh_failed')
+      const transient = isTransient(error) || (isChatError(error) && error.code === 'refresh_failed')
       if (transient && current && !isExpired(current.timing, now())) return current.access
       throw error
     }
@@ -605,11 +729,14 @@ export function createAuth(deps: AuthDeps): AuthController {
     syncFromStorage()
     if (!session) return 'unauthorized'
     if (session.access !== tokenUsed && !isExpired(session.timing, now())) return 'refreshed'
-    const claims = tryReadClaims(tokenUsed)
-    const timing = claims ? tokenTiming(claims, refreshThresholdMs, clockSkewMs, knownOffset) : null
+    const claims = tokenUsed === session.access ? null : tryReadClaims(tokenUsed)
+    const timing = tokenUsed === session.access ? session.timing : claims ? tokenTiming(claims, refreshThresholdMs, clockSkewMs, knownOffset) : null
     // A token already handled once goes to the server even if it looks stale: no refresh loop.
-    if (!diagnosed.has(tokenUsed) && (!timing || isRefreshDue(timing, now())))
-      return refreshForDiagnosis(tokenUsed)
+    if (!diagnosed.has(tokenUsed) && (!timing || isRefreshDue(timing, now()))) {
+      if (holding() && holdError) return 'outage'
+      // A token that arrived due (clocks apart) is judged by the server, not refreshed again.
+      if (!holding()) return refreshForDiagnosis(tokenUsed)
+    }
     let response: JsonResponse
     try {
       response = await requestJson(http, { method: 'GET', url: `${apiUrl}/api/auth/me/`, token: tokenUsed, label: 'session check' })
@@ -653,9 +780,9 @@ export function createAuth(deps: AuthDeps): AuthController {
     const user = next?.user
     if (!next || !user) throw new ChatError('http', 'login: unexpected response', { status: response.status })
     if (destroyed) throw destroyedError()
-    generation++
-    diagnosed.clear()
-    commit(next)
+    replace(next)
+    noteArrival(next)
+    schedule()
     return user
   }
 
@@ -686,7 +813,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     const user = normaliseUser(response.body)
     if (!user) throw new ChatError('http', 'me: unexpected response', { status: response.status })
     const current = session as Session | null
-    if (current && current.access === token && !destroyed) {
+    if (current && current.access === token && current.userId === user.id && !destroyed) {
       session = { ...current, user }
       writeStored(session)
       publish()
@@ -698,11 +825,11 @@ export function createAuth(deps: AuthDeps): AuthController {
   function setTokens(tokens: TokenPair, user?: ChatUser): void {
     if (destroyed) throw destroyedError()
     const claims = readClaims(tokens?.access)
-    const normalised = user === undefined ? null : normaliseUser(user, userIdFrom(claims, userIdClaim))
-    const next = makeSession(tokens, normalised, knownOffset)
-    generation++
-    diagnosed.clear()
-    commit(next)
+    const tokenUserId = userIdFrom(claims, userIdClaim)
+    const normalised = user === undefined ? null : normaliseUser(user, tokenUserId)
+    if (normalised && tokenUserId !== null && normalised.id !== tokenUserId)
+      throw new ChatError('validation', 'setTokens: user.id is not the token\'s user')
+    replace(makeSession(tokens, normalised, knownOffset, now()))
   }
 
   function destroy(): void {

@@ -18,6 +18,7 @@ export type ChatErrorCode =
   | 'not_authenticated'
   | 'unauthorized'
   | 'refresh_failed'
+  | 'storage_write_failed'
   // transport
   | 'network'
   | 'http'

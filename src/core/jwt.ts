@@ -81,16 +81,17 @@ export interface TokenTiming {
  * Derive when a token counts as expired and when to refresh it.
  * Both windows are capped by the token's lifetime (`exp - iat`): the margin to a quarter and the
  * refresh lead to half of it, so a 2-second token with the default 5-minute threshold is refreshed
- * 1 s before expiry instead of immediately and forever.
+ * 1 s before expiry instead of immediately and forever. A token without `iat` has its lifetime
+ * measured from `receivedAt` (local epoch ms at which the server handed it out), when known.
  *
  * `offsetMs` (local minus server clock) moves `exp` onto the local clock. For a token just received
  * from the server use {@link clockOffset}; it makes expiry immune to a wrong client clock.
  * @default offsetMs 0
  */
-export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number, offsetMs = 0): TokenTiming {
+export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number, offsetMs = 0, receivedAt?: number): TokenTiming {
   const exp = claimMs(claims.exp)
-  const iat = claimMs(claims.iat)
-  const lifetime = exp !== null && iat !== null && exp > iat ? exp - iat : Number.POSITIVE_INFINITY
+  const issued = claimMs(claims.iat) ?? (receivedAt === undefined || !Number.isFinite(receivedAt) ? null : receivedAt - offsetMs)
+  const lifetime = exp !== null && issued !== null && exp > issued ? exp - issued : Number.POSITIVE_INFINITY
   const marginMs = Math.max(0, Math.min(clockSkewMs, lifetime / 4))
   const leadMs = Math.max(marginMs, Math.min(thresholdMs, lifetime / 2))
   return { expiresAt: exp === null ? null : exp + offsetMs, marginMs, leadMs, offsetMs }

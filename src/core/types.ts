@@ -302,6 +302,11 @@ export interface ChatAuthEvents {
   change: AuthState
   /** Refresh was rejected or the server keeps rejecting the token: the user must log in again. */
   unauthorized: ChatError
+  /**
+   * A non-fatal problem. `storage_write_failed`: storage refused the session (quota, private mode);
+   * it lasts until this tab closes, and other tabs and a reload find no session instead of a stale one.
+   */
+  error: ChatError
 }
 
 export interface ChatAuth {

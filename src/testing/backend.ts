@@ -177,6 +177,8 @@ function resolveOptions(options: ChatBackendOptions): ResolvedBackendOptions {
     now: options.now ?? Date.now,
     historyReadDelayMs: options.historyReadDelayMs ?? 0,
     endlessReplayMs: options.endlessReplayMs ?? 0,
+    omitIat: options.omitIat ?? false,
+    refreshFailureStatus: options.refreshFailureStatus ?? 0,
   }
 }
 
@@ -212,6 +214,8 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
   function mint(user: TestUser, type: 'access' | 'refresh', ttlSeconds: number): string {
     const iat = Math.floor(opts.now() / 1000)
     const payload: JwtPayload = { token_type: type, exp: iat + ttlSeconds, iat, jti: createJti(), [opts.userIdClaim]: String(user.id) }
+    if (opts.omitIat)
+      delete payload.iat
     return signJwt(payload, opts.secret)
   }
 
@@ -404,6 +408,8 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
 
     refresh(body) {
       stats.refreshes++
+      if (opts.refreshFailureStatus)
+        return { status: opts.refreshFailureStatus, body: { detail: 'A server error occurred.' } }
       const parsed = parseBody(body)
       if (!parsed.ok)
         return parsed.response

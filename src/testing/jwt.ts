@@ -8,8 +8,8 @@ export interface JwtPayload {
   token_type: 'access' | 'refresh'
   /** Expiry, epoch seconds. */
   exp: number
-  /** Issued at, epoch seconds. */
-  iat: number
+  /** Issued at, epoch seconds (absent with the backend's `omitIat`). */
+  iat?: number
   /** Unique token id (used by the refresh blacklist). */
   jti: string
   /** The user id claim (`user_id` by default) holds the id as a string. */

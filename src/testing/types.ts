@@ -81,6 +81,14 @@ export interface ChatBackendOptions {
    * @default 0
    */
   endlessReplayMs?: number
+  /** Mint tokens without the `iat` claim (servers that drop it; the client must not rely on it). @default false */
+  omitIat?: boolean
+  /**
+   * Answer every token refresh with this HTTP status instead (a gateway in front of a failing app
+   * server); the refresh token is left untouched. `0` restores normal refreshes.
+   * @default 0
+   */
+  refreshFailureStatus?: number
 }
 
 export interface ChatServerOptions extends ChatBackendOptions {
