@@ -262,12 +262,7 @@ export class ConversationCore {
   #onOpen(): void {
     const timeline = this.#timeline
     if (!timeline) return
-    const adopted = this.#outbox?.adoptDead() ?? []
-    if (adopted.length > 0) {
-      timeline.restore(adopted)
-      this.#persist()
-      this.#changed()
-    }
+    this.adoptDead()
     this.#lastHistoryAt = this.#options.scheduler.now()
     timeline.beginReplay()
   }
@@ -508,9 +503,18 @@ export class ConversationCore {
     this.#outbox.save(entries)
   }
 
-  /** Is there another owner's abandoned outbox here? (then a reconnect lets the replay settle it) */
-  hasAdoptable(): boolean {
-    return this.#outbox?.hasAdoptable() ?? false
+  /**
+   * Take the messages another owner abandoned here (once the claim is persisted). `true` when some
+   * joined the timeline: they wait for a replay to tell which are stored.
+   */
+  adoptDead(): boolean {
+    const timeline = this.#timeline
+    const adopted = this.#outbox?.adoptDead() ?? []
+    if (!timeline || adopted.length === 0) return false
+    timeline.restore(adopted)
+    this.#persist()
+    this.#changed()
+    return true
   }
 
   /** `read`: own read marker; `peerRead`: the peer's read receipts (a count of own messages). */

@@ -9,6 +9,7 @@
  * `destroy()` removes the heartbeat key: a reload adopts immediately.
  */
 import type { LockManagerLike } from './options'
+import { readItem, removeItem, writeItem } from './safe-storage'
 import type { OutboxEntry } from './timeline'
 import type { Scheduler, StorageAdapter, UserId } from './types'
 
@@ -82,12 +83,8 @@ export class OwnerLease {
     if (this.#released) return
     const { storage, scheduler, heartbeatMs } = this.#options
     const record: OwnerRecord = { since: this.#since, beat: scheduler.now() }
-    try {
-      storage.setItem(this.#key(this.ownerId), JSON.stringify(record))
-    }
-    catch {
-      // storage full or unavailable: liveness then relies on the lock only
-    }
+    // Storage full or unavailable: liveness then relies on the lock only.
+    writeItem(storage, this.#key(this.ownerId), JSON.stringify(record))
     this.#timer = scheduler.setTimeout(() => {
       this.#timer = null
       this.#beat()
@@ -126,9 +123,12 @@ export class OwnerLease {
   /** Is `ownerId` (another client sharing this storage) gone for good? Synchronous, from cached knowledge. */
   isDead(ownerId: string): boolean {
     if (ownerId === this.ownerId) return false
+    const held = this.#held
+    // A held lock proves the owner alive even when its heartbeat is stale (its storage writes fail, its timers are throttled).
+    if (held?.names.has(this.#key(ownerId))) return false
     let record: OwnerRecord | null = null
     try {
-      const raw = this.#options.storage.getItem(this.#key(ownerId))
+      const raw = readItem(this.#options.storage, this.#key(ownerId))
       const parsed: unknown = raw === null ? null : JSON.parse(raw)
       if (parsed && typeof parsed === 'object' && typeof (parsed as OwnerRecord).beat === 'number') record = parsed as OwnerRecord
     }
@@ -138,8 +138,7 @@ export class OwnerLease {
     if (!record) return true
     const now = this.#options.scheduler.now()
     if (now - record.beat > STALE_PERIODS * this.#options.heartbeatMs) return true
-    const held = this.#held
-    if (held && held.at > record.since + LOCK_GRACE_MS && !held.names.has(this.#key(ownerId))) return true
+    if (held && held.at > record.since + LOCK_GRACE_MS) return true
     return false
   }
 
@@ -151,12 +150,7 @@ export class OwnerLease {
     this.#timer = null
     this.#releaseLock?.()
     this.#releaseLock = null
-    try {
-      this.#options.storage.removeItem(this.#key(this.ownerId))
-    }
-    catch {
-      // nothing to clean up
-    }
+    removeItem(this.#options.storage, this.#key(this.ownerId))
   }
 }
 
@@ -184,6 +178,11 @@ export class OutboxStore {
   readonly key: string
   readonly #storage: StorageAdapter
   readonly #lease: OwnerLease
+  /**
+   * Ids this store has held (saved or adopted). A copy of one still in storage under a dead owner
+   * (a write that failed after it was sent) is claimed, so the next save drops it, but never restored.
+   */
+  readonly #seen = new Set<string>()
 
   constructor(storage: StorageAdapter, storageKey: string, selfId: UserId, peerId: UserId, lease: OwnerLease) {
     this.#storage = storage
@@ -191,11 +190,12 @@ export class OutboxStore {
     this.key = `${storageKey}:outbox:${selfId}:${peerId}`
   }
 
-  /** The persisted entries; a value that is not a list of owned entries is dropped and reported. */
-  #read(): OwnedOutboxEntry[] {
+  /** The stored value and its entries; a value that is not a list of owned entries is dropped and reported. */
+  #read(): { raw: string | null; list: OwnedOutboxEntry[] } {
+    const raw = readItem(this.#storage, this.key)
     let parsed: unknown = []
     try {
-      parsed = JSON.parse(this.#storage.getItem(this.key) ?? '[]')
+      parsed = JSON.parse(raw ?? '[]')
     }
     catch {
       parsed = null
@@ -205,47 +205,51 @@ export class OutboxStore {
       this.#write(list)
       this.#lease.corrupt(this.key)
     }
-    return list
+    return { raw, list }
   }
 
-  #write(entries: readonly OwnedOutboxEntry[]): void {
-    try {
-      if (entries.length === 0) this.#storage.removeItem(this.key)
-      else this.#storage.setItem(this.key, JSON.stringify(entries))
-    }
-    catch {
-      // storage full or unavailable: the outbox lives in memory only
-    }
+  /** `true` once persisted; `false`: storage full or unavailable, the outbox lives in memory only. */
+  #write(entries: readonly OwnedOutboxEntry[]): boolean {
+    return entries.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(entries))
   }
 
-  /** Take this client's own persisted entries and every dead owner's (now owned by this client). */
+  /** This client's own persisted entries, and every dead owner's it could claim. */
   load(): OutboxEntry[] {
-    return this.#claim(e => e.owner === this.#lease.ownerId || this.#lease.isDead(e.owner))
+    const own = this.#read().list.filter(e => e.owner === this.#lease.ownerId)
+    for (const e of own) this.#seen.add(e.id)
+    return [...own.map(strip), ...this.adoptDead()]
   }
 
-  /** Take entries of owners that died since (none of this client's own). */
+  /**
+   * Claim the entries of owners that died (none of this client's own). Only a claim that was
+   * persisted counts: while storage refuses it another tab may still take them, so this returns
+   * nothing and a later call tries again.
+   */
   adoptDead(): OutboxEntry[] {
-    return this.#claim(e => this.#lease.isDead(e.owner))
+    const { raw, list } = this.#read()
+    const owner = this.#lease.ownerId
+    const taken = list.filter(e => e.owner !== owner && this.#lease.isDead(e.owner))
+    if (taken.length === 0) return []
+    if (!this.#write(list.map(e => (taken.includes(e) ? { ...e, owner } : e)))) {
+      // A refused write may have removed the stored value (Web Storage frees quota that way): put it back.
+      if (raw !== null) writeItem(this.#storage, this.key, raw)
+      return []
+    }
+    const fresh = taken.filter(e => !this.#seen.has(e.id))
+    for (const e of fresh) this.#seen.add(e.id)
+    return fresh.map(strip)
   }
 
   /** Some dead owner's entries wait to be adopted. */
   hasAdoptable(): boolean {
-    return this.#read().some(e => this.#lease.isDead(e.owner))
+    return this.#read().list.some(e => this.#lease.isDead(e.owner))
   }
 
-  #claim(take: (e: OwnedOutboxEntry) => boolean): OutboxEntry[] {
-    const all = this.#read()
-    const taken = all.filter(take)
-    if (taken.length === 0) return []
+  /** Replace this client's entries with `entries`, keeping other owners' untouched. `true` once persisted. */
+  save(entries: readonly OutboxEntry[]): boolean {
     const owner = this.#lease.ownerId
-    this.#write(all.map(e => (take(e) ? { ...e, owner } : e)))
-    return taken.map(strip)
-  }
-
-  /** Replace this client's entries with `entries`, keeping other owners' untouched. */
-  save(entries: readonly OutboxEntry[]): void {
-    const owner = this.#lease.ownerId
-    const others = this.#read().filter(e => e.owner !== owner)
-    this.#write([...others, ...entries.map(e => ({ ...e, owner }))])
+    for (const e of entries) this.#seen.add(e.id)
+    const others = this.#read().list.filter(e => e.owner !== owner)
+    return this.#write([...others, ...entries.map(e => ({ ...e, owner }))])
   }
 }
