@@ -34,6 +34,8 @@ export interface ConversationCoreDeps {
 }
 
 const EMPTY: readonly ChatMessage[] = Object.freeze([])
+/** A NUL or an unpaired surrogate: text a server database refuses (Postgres does), failing the socket with 1011. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** The shared, ref-counted state behind every `Conversation` handle for one peer. */
 export class ConversationCore {
@@ -66,7 +68,7 @@ export class ConversationCore {
   #lastHistoryAt = 0
   #flushTimer: unknown = null
   #settleTimer: unknown = null
-  /** Echo watchdog: write time of each own send that may still be `pending`, oldest first. */
+  /** Write time of each own send that may still be `pending` on this socket, oldest first (echo watchdog, 1011 culprit). */
   readonly #inFlight = new Map<string, number>()
   #echoTimer: unknown = null
   /** The send that tripped the watchdog last, and how many times in a row since its first trip. */
@@ -199,6 +201,9 @@ export class ConversationCore {
     const content = this.#options.trim ? text.trim() : text
     if (!this.#options.allowEmpty && content.trim() === '') {
       return { ok: false, error: new ChatError('empty_message', 'The message is empty') }
+    }
+    if (UNSTORABLE.test(content)) {
+      return { ok: false, error: new ChatError('invalid_message', 'The message contains a NUL character or an unpaired surrogate') }
     }
     if (content.length > this.#options.maxMessageLength) {
       const error = new ChatError('message_too_long', `The message is longer than ${this.#options.maxMessageLength} characters`, {
@@ -402,10 +407,8 @@ export class ConversationCore {
     if (batch.length === 0) return
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
     this.#persist()
-    if (this.#options.echoTimeoutMs) {
-      for (const message of batch) this.#inFlight.set(message.id, scheduler.now())
-      this.#armEcho()
-    }
+    for (const message of batch) this.#inFlight.set(message.id, scheduler.now())
+    this.#armEcho()
     for (const message of batch) {
       if (!this.#connection.send(encodeMessage(message.content))) break
     }
@@ -434,7 +437,7 @@ export class ConversationCore {
   /**
    * One timer, for the oldest send still `pending` (entries confirmed meanwhile are dropped first).
    * Past its deadline the socket is suspect (echo off, echo swallowed, half-open TCP): drop it and
-   * let the replay decide.
+   * let the replay decide. With `echoTimeoutMs: 0` it only prunes.
    */
   #armEcho(): void {
     const { scheduler, echoTimeoutMs: ms } = this.#options
@@ -443,6 +446,9 @@ export class ConversationCore {
     for (const [id, at] of this.#inFlight) {
       if (this.#timeline?.unsentMessage(id)?.status !== 'pending') {
         this.#inFlight.delete(id)
+      }
+      else if (!ms) {
+        return
       }
       else if (at + ms > scheduler.now()) {
         this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), at + ms - scheduler.now())

@@ -212,7 +212,7 @@ export interface ChatClientOptions {
    * the text); a socket that closed otherwise first (a network drop, time offline) costs nothing. A half-open socket (handover, NAT timeout) that stays "open" without
    * delivering does count: three such in a row fail a message the server never saw, which stays
    * visible with retry. A confirmed or retried message starts from zero. With `echoTimeoutMs: 0`
-   * nothing counts. `Infinity` never gives up.
+   * only 1011 closes count. `Infinity` never gives up.
    * @default 3
    */
   maxSendAttempts?: number
