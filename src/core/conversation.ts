@@ -10,7 +10,7 @@ import { ChatError } from './errors'
 import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
 import { DEFAULT_GAP_WINDOW_MS, Timeline } from './timeline'
 import type { OwnerLease } from './outbox'
-import { OutboxStore } from './outbox'
+import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OutboxStore } from './outbox'
 import type { ResolvedOptions } from './options'
 import type {
   ChatMessage,
@@ -56,7 +56,8 @@ export class ConversationCore {
   #typingTimer: unknown = null
   #lastTypingSent = Number.NEGATIVE_INFINITY
   #lastStatus: ConnectionStatus = 'idle'
-  #lastPersisted = ''
+  /** `Timeline.outboxVersion()` last persisted; `null`: persist at the next chance. */
+  #lastPersisted: string | null = null
   /** The peer-read count last written to storage. */
   #peerReadSaved = 0
   readonly #notify: ReturnType<typeof createNotifier>
@@ -121,7 +122,7 @@ export class ConversationCore {
     this.#selfId = selfId
     this.#timeline = null
     this.#outbox = null
-    this.#lastPersisted = ''
+    this.#lastPersisted = null
     this.#writes.clear()
     this.#sendGaveUp = null
     if (selfId !== null) {
@@ -205,14 +206,18 @@ export class ConversationCore {
     if (UNSTORABLE.test(content)) {
       return { ok: false, error: new ChatError('invalid_message', 'The message contains a NUL character or an unpaired surrogate') }
     }
-    if (content.length > this.#options.maxMessageLength) {
-      const error = new ChatError('message_too_long', `The message is longer than ${this.#options.maxMessageLength} characters`, {
-        details: { length: content.length, max: this.#options.maxMessageLength },
-      })
-      const message = timeline.enqueue(content, 'message_too_long')
-      this.#persist()
-      this.#changed()
-      return { ok: false, error, message }
+    const max = this.#options.maxMessageLength
+    if (content.length > max) {
+      return { ok: false, error: new ChatError('message_too_long', `The message is longer than ${max} characters`, { details: { length: content.length, max } }) }
+    }
+    const { entries, chars } = timeline.unsentSize()
+    if (entries >= OUTBOX_MAX_ENTRIES || chars + content.length > OUTBOX_MAX_CHARS) {
+      return {
+        ok: false,
+        error: new ChatError('outbox_full', 'Too many unsent messages: wait until they are sent, or discard some', {
+          details: { entries, chars, maxEntries: OUTBOX_MAX_ENTRIES, maxChars: OUTBOX_MAX_CHARS },
+        }),
+      }
     }
     const queued = timeline.enqueue(content)
     this.#persist()
@@ -224,6 +229,7 @@ export class ConversationCore {
   retry(messageId: string): void {
     const timeline = this.#timeline
     const message = timeline?.unsentMessage(messageId)
+    // A too-long message is no longer kept, but an older version may have persisted one.
     if (!timeline || !message || message.error === 'message_too_long') return
     if (timeline.retry(messageId)) {
       this.#writes.delete(messageId)
@@ -502,11 +508,10 @@ export class ConversationCore {
 
   #persist(): void {
     if (!this.#timeline || !this.#outbox) return
-    const entries = this.#timeline.outbox()
-    const serialised = JSON.stringify(entries)
-    if (serialised === this.#lastPersisted) return
-    this.#lastPersisted = serialised
-    this.#outbox.save(entries)
+    const version = this.#timeline.outboxVersion()
+    if (version === this.#lastPersisted) return
+    this.#lastPersisted = version
+    this.#outbox.save(this.#timeline.outbox())
   }
 
   /**

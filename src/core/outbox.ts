@@ -13,6 +13,18 @@ import { readItem, removeItem, writeItem } from './safe-storage'
 import type { OutboxEntry } from './timeline'
 import type { Scheduler, StorageAdapter, UserId } from './types'
 
+/**
+ * Most unsent messages one conversation keeps (and persists) for one client: `send()` beyond it is
+ * refused (`outbox_full`), nothing already kept is dropped. Messages adopted from a closed tab may
+ * exceed it.
+ */
+export const OUTBOX_MAX_ENTRIES = 1000
+/**
+ * Most characters of unsent text one conversation keeps for one client, under the same rule: a few
+ * conversations at the cap still fit a 5 MB `localStorage` with room for everything else.
+ */
+export const OUTBOX_MAX_CHARS = 200_000
+
 /** How long a heartbeat stays fresh, in heartbeat periods. */
 const STALE_PERIODS = 3
 /** A lock is only trusted to be held once the owner registered this long ago (the request is async). */

@@ -852,6 +852,23 @@ export class Timeline {
     if (any) this.#changed()
   }
 
+  /**
+   * Changes whenever `outbox()` would (ids, states, occurrence counts; an entry's text and time never
+   * change): tells whether to persist without serialising the text. Added member.
+   */
+  outboxVersion(): string {
+    let version = ''
+    for (const e of this.#unsent) version += `${e.id} ${e.status} ${e.prior} ${e.error ?? ''}\n`
+    return version
+  }
+
+  /** How many own messages are not `sent`, and the length of their text. Added member. */
+  unsentSize(): { entries: number; chars: number } {
+    let chars = 0
+    for (const e of this.#unsent) chars += e.content.length
+    return { entries: this.#unsent.length, chars }
+  }
+
   /** Own messages that are not `sent`, for persistence. */
   outbox(): OutboxEntry[] {
     return this.#unsent.map(({ id, content, sentAt, status, prior, error }) => {
