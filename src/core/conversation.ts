@@ -204,20 +204,18 @@ export class ConversationCore {
       return { ok: false, error: new ChatError('empty_message', 'The message is empty') }
     }
     if (UNSTORABLE.test(content)) {
-      return { ok: false, error: new ChatError('invalid_message', 'The message contains a NUL character or an unpaired surrogate') }
+      return { ok: false, error: new ChatError('invalid_message', 'The message has a NUL or an unpaired surrogate') }
     }
     const max = this.#options.maxMessageLength
     if (content.length > max) {
       return { ok: false, error: new ChatError('message_too_long', `The message is longer than ${max} characters`, { details: { length: content.length, max } }) }
     }
-    const { entries, chars } = timeline.unsentSize()
+    const unsent = timeline.outbox()
+    const entries = unsent.length
+    const chars = unsent.reduce((n, e) => n + e.content.length, 0)
     if (entries >= OUTBOX_MAX_ENTRIES || chars + content.length > OUTBOX_MAX_CHARS) {
-      return {
-        ok: false,
-        error: new ChatError('outbox_full', 'Too many unsent messages: wait until they are sent, or discard some', {
-          details: { entries, chars, maxEntries: OUTBOX_MAX_ENTRIES, maxChars: OUTBOX_MAX_CHARS },
-        }),
-      }
+      const details = { entries, chars, maxEntries: OUTBOX_MAX_ENTRIES, maxChars: OUTBOX_MAX_CHARS }
+      return { ok: false, error: new ChatError('outbox_full', 'Too many unsent messages', { details }) }
     }
     const queued = timeline.enqueue(content)
     this.#persist()

@@ -252,11 +252,6 @@ export class OutboxStore {
     return fresh.map(strip)
   }
 
-  /** Some dead owner's entries wait to be adopted. */
-  hasAdoptable(): boolean {
-    return this.#read().list.some(e => this.#lease.isDead(e.owner))
-  }
-
   /** Replace this client's entries with `entries`, keeping other owners' untouched. `true` once persisted. */
   save(entries: readonly OutboxEntry[]): boolean {
     const owner = this.#lease.ownerId

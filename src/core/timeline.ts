@@ -862,13 +862,6 @@ export class Timeline {
     return version
   }
 
-  /** How many own messages are not `sent`, and the length of their text. Added member. */
-  unsentSize(): { entries: number; chars: number } {
-    let chars = 0
-    for (const e of this.#unsent) chars += e.content.length
-    return { entries: this.#unsent.length, chars }
-  }
-
   /** Own messages that are not `sent`, for persistence. */
   outbox(): OutboxEntry[] {
     return this.#unsent.map(({ id, content, sentAt, status, prior, error }) => {
