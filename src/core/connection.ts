@@ -107,7 +107,7 @@ export class Connection {
     return this.#state
   }
 
-  /** Consecutive failed attempts since the last time the conversation was live. */
+  /** Consecutive failed attempts since the conversation was last live (for a while: see `STABLE_LIVE_MS`). */
   get attempt(): number {
     return this.#failures
   }

@@ -69,7 +69,10 @@ export interface ConversationSnapshot {
   readonly error: ChatError | null
   /** The peer is typing (only with the typing extension enabled). */
   readonly peerTyping: boolean
-  /** Reconnect attempts since the last time the conversation was live. */
+  /**
+   * Reconnect attempts since the conversation was last live; a socket that dropped within
+   * min(10 s, `reconnect.maxDelayMs`) of going live does not start the count (and the backoff) over.
+   */
   readonly attempt: number
 }
 
