@@ -8,7 +8,7 @@ import { createEmitter } from './emitter'
 import { createNotifier, type NotifyStrategy } from './notify'
 import { ChatError } from './errors'
 import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
-import { DEFAULT_GAP_WINDOW_MS, Timeline } from './timeline'
+import { DEFAULT_GAP_WINDOW_MS, Timeline, UNSTORABLE } from './timeline'
 import type { OwnerLease } from './outbox'
 import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OutboxStore } from './outbox'
 import type { ResolvedOptions } from './options'
@@ -34,8 +34,6 @@ export interface ConversationCoreDeps {
 }
 
 const EMPTY: readonly ChatMessage[] = Object.freeze([])
-/** A NUL or an unpaired surrogate: text a server database refuses (Postgres does), failing the socket with 1011. */
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** The shared, ref-counted state behind every `Conversation` handle for one peer. */
 export class ConversationCore {
@@ -227,8 +225,8 @@ export class ConversationCore {
   retry(messageId: string): void {
     const timeline = this.#timeline
     const message = timeline?.unsentMessage(messageId)
-    // A too-long message is no longer kept, but an older version may have persisted one.
-    if (!timeline || !message || message.error === 'message_too_long') return
+    // Such messages are no longer kept, but an older version may have persisted one.
+    if (!timeline || !message || message.error === 'message_too_long' || UNSTORABLE.test(message.content)) return
     if (timeline.retry(messageId)) {
       this.#writes.delete(messageId)
       this.#clearGaveUp()

@@ -306,6 +306,24 @@ describe('send() refuses text no server database can store', () => {
     await until(conv, s => settled(s) && find(conv, ok)?.status === 'sent', 'pair sent')
     expect(store.received).toEqual(['emoji \uD83D\uDE00 pair'])
   })
+
+  it('one an older version persisted comes back failed (invalid_message) and retry never writes it', async () => {
+    const store = refusingStore(() => false)
+    const srv = await boot({ store })
+    const storage = createMemoryStorage()
+    storage.setItem('vrc:outbox:1:2', JSON.stringify([{ id: 'old:1', owner: 'gone', content: 'nul\u0000byte', createdAt: Date.now(), status: 'queued', priorOccurrences: null }]))
+    const client = track(await loggedIn(srv, 'student', { storage }))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    expect(find(conv, 'old:1')).toMatchObject({ status: 'failed', error: 'invalid_message' })
+    conv.retry('old:1')
+    expect(find(conv, 'old:1')?.status).toBe('failed')
+    sendOk(conv, 'next')
+    await until(conv, s => s.messages.some(m => m.content === 'next' && m.status === 'sent'), 'next sent')
+    expect(store.received).toEqual(['next'])
+    conv.discard('old:1')
+    expect(conv.getSnapshot().messages.map(m => m.content)).toEqual(['next'])
+  })
 })
 
 describe('a send that gave up', () => {
