@@ -3,10 +3,11 @@
  * ownership across clients that share one storage (tabs of one browser, or a reload).
  *
  * Every entry carries its owner (a client instance id). A client adopts only entries whose owner
- * is dead, so two live tabs never resend each other's messages. An owner is alive while its
- * heartbeat key is fresh (updated every `heartbeatMs`, stale after 3×) and, when Web Locks exist,
- * while it holds the lock `{storageKey}:owner:{id}` (a closed or crashed tab loses it at once).
- * `destroy()` removes the heartbeat key: a reload adopts immediately.
+ * is dead, and only once its claim is persisted, so two live tabs never resend each other's
+ * messages. With Web Locks an owner is alive while it holds the lock `{storageKey}:owner:{id}` (a
+ * closed or crashed tab loses it at once), whatever its heartbeat; otherwise while its heartbeat key
+ * is fresh (updated every `heartbeatMs`, stale after 3×). `destroy()` removes the heartbeat key: a
+ * reload adopts immediately.
  */
 import type { LockManagerLike } from './options'
 import { readItem, removeItem, writeItem } from './safe-storage'
