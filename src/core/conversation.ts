@@ -56,6 +56,8 @@ export class ConversationCore {
   #lastStatus: ConnectionStatus = 'idle'
   /** `Timeline.outboxVersion()` last persisted; `null`: persist at the next chance. */
   #lastPersisted: string | null = null
+  /** The last outbox write was refused. */
+  #unsaved = false
   /** The peer-read count last written to storage. */
   #peerReadSaved = 0
   readonly #notify: ReturnType<typeof createNotifier>
@@ -507,7 +509,12 @@ export class ConversationCore {
     const version = this.#timeline.outboxVersion()
     if (version === this.#lastPersisted) return
     this.#lastPersisted = version
-    this.#outbox.save(this.#timeline.outbox())
+    const saved = this.#outbox.save(this.#timeline.outbox())
+    // Reported once per change of state, not per write: a full storage stays full for a while.
+    if (saved === this.#unsaved) {
+      this.#unsaved = !saved
+      if (!saved) this.#options.logger?.warn?.('[conversation] outbox kept in memory only: storage refused it', { key: this.#outbox.key })
+    }
   }
 
   /**

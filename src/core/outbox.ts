@@ -253,11 +253,19 @@ export class OutboxStore {
     return fresh.map(strip)
   }
 
-  /** Replace this client's entries with `entries`, keeping other owners' untouched. `true` once persisted. */
+  /**
+   * Replace this client's entries with `entries`, keeping other owners' untouched. `true` once
+   * persisted; otherwise this client's older stored entries are removed, so that no tab adopts a
+   * stale state (a message since sent, still `queued` there, would be sent twice).
+   */
   save(entries: readonly OutboxEntry[]): boolean {
     const owner = this.#lease.ownerId
     for (const e of entries) this.#seen.add(e.id)
-    const others = this.#read().list.filter(e => e.owner !== owner)
-    return this.#write([...others, ...entries.map(e => ({ ...e, owner }))])
+    const stored = this.#read().list
+    const others = stored.filter(e => e.owner !== owner)
+    if (this.#write([...others, ...entries.map(e => ({ ...e, owner }))])) return true
+    // Dropping the other owners' entries too is the last resort (what Web Storage adapters do on quota).
+    if (others.length < stored.length && !this.#write(others)) removeItem(this.#storage, this.key)
+    return false
   }
 }

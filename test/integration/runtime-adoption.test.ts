@@ -121,4 +121,35 @@ describe('adopting a closed tab\'s outbox while storage refuses writes', () => {
     const shown = convs.map(c => c.getSnapshot().messages.map(m => [m.content, m.status]))
     expect(shown).toEqual([[['orphan', 'sent']], [['orphan', 'sent']]])
   })
+
+  it('a live tab whose outbox writes fail leaves no stale copy a later tab would resend', async () => {
+    const srv = await boot()
+    const storage = sharedLocalStorage()
+    // a message that gave up earlier keeps the outbox from ever being empty (an empty one is removed, which never fails)
+    storage.setItem('vrc:outbox:1:2', JSON.stringify([{ id: 'gone:1', owner: 'gone', content: 'gave up', createdAt: Date.now(), status: 'failed', priorOccurrences: null, error: 'max_attempts' }]))
+    const signals = createManualSignals()
+    const warnings: string[] = []
+    const logger = { warn: (message: string) => void warnings.push(message) }
+    const tabA = makeClient(srv, { storage, signals, heartbeatMs: HEARTBEAT_MS, logger })
+    await tabA.auth.login(USERS.student.email, USERS.student.password)
+    const a = tabA.conversation(2)
+    await until(a, live)
+    signals.setOnline(false)
+    a.send('first')
+    expect(storage.getItem('vrc:outbox:1:2')).toContain('"queued"')
+    storage.full = true
+    signals.setOnline(true)
+    await until(a, s => s.status === 'live' && s.messages.some(m => m.content === 'first' && m.status === 'sent'), 'A sent it')
+    // reported once, not per refused write
+    expect(warnings.filter(w => w.includes('outbox kept in memory only'))).toHaveLength(1)
+    storage.full = false
+    tabA.destroy()
+    const tabB = track(makeClient(srv, { storage, heartbeatMs: HEARTBEAT_MS }))
+    tabB.auth.setTokens(srv.issueTokens(1))
+    const b = tabB.conversation(2)
+    await until(b, s => settled(s) && s.messages.some(m => m.content === 'first'), 'B replayed')
+    await heartbeats(storage, 2)
+    expect(await copies(srv, 'first')).toBe(1)
+    expect(b.getSnapshot().messages.map(m => [m.content, m.status])).toEqual([['first', 'sent']])
+  })
 })
