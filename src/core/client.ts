@@ -112,9 +112,10 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     passive,
     onCorrupt: key => resolved.logger?.warn?.('[client] dropped unreadable stored outbox', { key }),
     onTick: () => {
-      // An owner died since the last replay: reconnect so the next replay settles its messages.
+      // An owner died since the last replay: once its messages are ours, reconnect so a replay settles
+      // them (a claim storage refused costs no reconnect; the next tick tries again).
       for (const { core } of pool.values()) {
-        if (core.getSnapshot().status === 'live' && core.hasAdoptable()) core.reconnect()
+        if (core.getSnapshot().status === 'live' && core.adoptDead()) core.reconnect()
       }
     },
   })

@@ -57,6 +57,11 @@ export const REPLAY_FIRST_FRAME_MS = 2000
 export const REPLAY_STALL_MS = 3000
 /** This many short replays in a row are accepted: the server really lost messages. */
 export const MAX_SHORT_REPLAYS = 3
+/**
+ * A live socket must last this long, or `reconnect.maxDelayMs` when shorter, before its drop starts
+ * the backoff over: a server that fails each socket soon after the replay gets growing delays.
+ */
+export const STABLE_LIVE_MS = 10_000
 
 /** One socket to `{wsUrl}/ws/chat/{peerId}/`, with its state machine. */
 export class Connection {
@@ -83,6 +88,9 @@ export class Connection {
   #gaveUp = false
   #lastWasRefresh = false
   #failures = 0
+  /** Failures before the socket went live (restored when it drops too soon), and since when it is live. */
+  #failuresBeforeLive = 0
+  #liveSince = 0
   readonly #unsubscribeSignals: () => void
   readonly #peerId: UserId
   readonly #config: ConnectionConfig
@@ -102,7 +110,7 @@ export class Connection {
     return this.#state
   }
 
-  /** Consecutive failed attempts since the last time the conversation was live. */
+  /** Consecutive failed attempts since the conversation was last live (for a while: see `STABLE_LIVE_MS`). */
   get attempt(): number {
     return this.#failures
   }
@@ -367,7 +375,9 @@ export class Connection {
   #endReplay(): void {
     this.#quietTimer = this.#cancel(this.#quietTimer)
     this.#short = this.#minFrames = 0
+    this.#failuresBeforeLive = this.#failures
     this.#failures = 0
+    this.#liveSince = this.#config.scheduler.now()
     this.#state = 'live'
     this.#handlers.replayEnd()
     this.#handlers.status('live')
@@ -375,6 +385,10 @@ export class Connection {
 
   #onClose(token: string, code: number): void {
     const wasOpen = this.#opened
+    const { scheduler, reconnect } = this.#config
+    if (this.#state === 'live' && scheduler.now() - this.#liveSince < Math.min(STABLE_LIVE_MS, reconnect.maxDelayMs)) {
+      this.#failures = this.#failuresBeforeLive
+    }
     this.#detach()
     if (wasOpen) this.#handlers.dropped(code)
     if (!this.#wanted) return

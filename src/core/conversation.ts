@@ -8,9 +8,9 @@ import { createEmitter } from './emitter'
 import { createNotifier, type NotifyStrategy } from './notify'
 import { ChatError } from './errors'
 import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
-import { DEFAULT_GAP_WINDOW_MS, Timeline } from './timeline'
+import { DEFAULT_GAP_WINDOW_MS, Timeline, UNSTORABLE } from './timeline'
 import type { OwnerLease } from './outbox'
-import { OutboxStore } from './outbox'
+import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OutboxStore } from './outbox'
 import type { ResolvedOptions } from './options'
 import type {
   ChatMessage,
@@ -54,7 +54,10 @@ export class ConversationCore {
   #typingTimer: unknown = null
   #lastTypingSent = Number.NEGATIVE_INFINITY
   #lastStatus: ConnectionStatus = 'idle'
-  #lastPersisted = ''
+  /** `Timeline.outboxVersion()` last persisted; `null`: persist at the next chance. */
+  #lastPersisted: string | null = null
+  /** The last outbox write was refused. */
+  #unsaved = false
   /** The peer-read count last written to storage. */
   #peerReadSaved = 0
   readonly #notify: ReturnType<typeof createNotifier>
@@ -66,7 +69,7 @@ export class ConversationCore {
   #lastHistoryAt = 0
   #flushTimer: unknown = null
   #settleTimer: unknown = null
-  /** Echo watchdog: write time of each own send that may still be `pending`, oldest first. */
+  /** Write time of each own send that may still be `pending` on this socket, oldest first (echo watchdog, 1011 culprit). */
   readonly #inFlight = new Map<string, number>()
   #echoTimer: unknown = null
   /** The send that tripped the watchdog last, and how many times in a row since its first trip. */
@@ -119,7 +122,7 @@ export class ConversationCore {
     this.#selfId = selfId
     this.#timeline = null
     this.#outbox = null
-    this.#lastPersisted = ''
+    this.#lastPersisted = null
     this.#writes.clear()
     this.#sendGaveUp = null
     if (selfId !== null) {
@@ -200,14 +203,19 @@ export class ConversationCore {
     if (!this.#options.allowEmpty && content.trim() === '') {
       return { ok: false, error: new ChatError('empty_message', 'The message is empty') }
     }
-    if (content.length > this.#options.maxMessageLength) {
-      const error = new ChatError('message_too_long', `The message is longer than ${this.#options.maxMessageLength} characters`, {
-        details: { length: content.length, max: this.#options.maxMessageLength },
-      })
-      const message = timeline.enqueue(content, 'message_too_long')
-      this.#persist()
-      this.#changed()
-      return { ok: false, error, message }
+    if (UNSTORABLE.test(content)) {
+      return { ok: false, error: new ChatError('invalid_message', 'The message has a NUL or an unpaired surrogate') }
+    }
+    const max = this.#options.maxMessageLength
+    if (content.length > max) {
+      return { ok: false, error: new ChatError('message_too_long', `The message is longer than ${max} characters`, { details: { length: content.length, max } }) }
+    }
+    const unsent = timeline.outbox()
+    const entries = unsent.length
+    const chars = unsent.reduce((n, e) => n + e.content.length, 0)
+    if (entries >= OUTBOX_MAX_ENTRIES || chars + content.length > OUTBOX_MAX_CHARS) {
+      const details = { entries, chars, maxEntries: OUTBOX_MAX_ENTRIES, maxChars: OUTBOX_MAX_CHARS }
+      return { ok: false, error: new ChatError('outbox_full', 'Too many unsent messages', { details }) }
     }
     const queued = timeline.enqueue(content)
     this.#persist()
@@ -219,7 +227,8 @@ export class ConversationCore {
   retry(messageId: string): void {
     const timeline = this.#timeline
     const message = timeline?.unsentMessage(messageId)
-    if (!timeline || !message || message.error === 'message_too_long') return
+    // Such messages are no longer kept, but an older version may have persisted one.
+    if (!timeline || !message || message.error === 'message_too_long' || UNSTORABLE.test(message.content)) return
     if (timeline.retry(messageId)) {
       this.#writes.delete(messageId)
       this.#clearGaveUp()
@@ -262,12 +271,7 @@ export class ConversationCore {
   #onOpen(): void {
     const timeline = this.#timeline
     if (!timeline) return
-    const adopted = this.#outbox?.adoptDead() ?? []
-    if (adopted.length > 0) {
-      timeline.restore(adopted)
-      this.#persist()
-      this.#changed()
-    }
+    this.adoptDead()
     this.#lastHistoryAt = this.#options.scheduler.now()
     timeline.beginReplay()
   }
@@ -407,10 +411,8 @@ export class ConversationCore {
     if (batch.length === 0) return
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
     this.#persist()
-    if (this.#options.echoTimeoutMs) {
-      for (const message of batch) this.#inFlight.set(message.id, scheduler.now())
-      this.#armEcho()
-    }
+    for (const message of batch) this.#inFlight.set(message.id, scheduler.now())
+    this.#armEcho()
     for (const message of batch) {
       if (!this.#connection.send(encodeMessage(message.content))) break
     }
@@ -439,7 +441,7 @@ export class ConversationCore {
   /**
    * One timer, for the oldest send still `pending` (entries confirmed meanwhile are dropped first).
    * Past its deadline the socket is suspect (echo off, echo swallowed, half-open TCP): drop it and
-   * let the replay decide.
+   * let the replay decide. With `echoTimeoutMs: 0` it only prunes.
    */
   #armEcho(): void {
     const { scheduler, echoTimeoutMs: ms } = this.#options
@@ -448,6 +450,9 @@ export class ConversationCore {
     for (const [id, at] of this.#inFlight) {
       if (this.#timeline?.unsentMessage(id)?.status !== 'pending') {
         this.#inFlight.delete(id)
+      }
+      else if (!ms) {
+        return
       }
       else if (at + ms > scheduler.now()) {
         this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), at + ms - scheduler.now())
@@ -501,16 +506,29 @@ export class ConversationCore {
 
   #persist(): void {
     if (!this.#timeline || !this.#outbox) return
-    const entries = this.#timeline.outbox()
-    const serialised = JSON.stringify(entries)
-    if (serialised === this.#lastPersisted) return
-    this.#lastPersisted = serialised
-    this.#outbox.save(entries)
+    const version = this.#timeline.outboxVersion()
+    if (version === this.#lastPersisted) return
+    this.#lastPersisted = version
+    const saved = this.#outbox.save(this.#timeline.outbox())
+    // Reported once per change of state, not per write: a full storage stays full for a while.
+    if (saved === this.#unsaved) {
+      this.#unsaved = !saved
+      if (!saved) this.#options.logger?.warn?.('[conversation] outbox kept in memory only: storage refused it', { key: this.#outbox.key })
+    }
   }
 
-  /** Is there another owner's abandoned outbox here? (then a reconnect lets the replay settle it) */
-  hasAdoptable(): boolean {
-    return this.#outbox?.hasAdoptable() ?? false
+  /**
+   * Take the messages another owner abandoned here (once the claim is persisted). `true` when some
+   * joined the timeline: they wait for a replay to tell which are stored.
+   */
+  adoptDead(): boolean {
+    const timeline = this.#timeline
+    const adopted = this.#outbox?.adoptDead() ?? []
+    if (!timeline || adopted.length === 0) return false
+    timeline.restore(adopted)
+    this.#persist()
+    this.#changed()
+    return true
   }
 
   /** `read`: own read marker; `peerRead`: the peer's read receipts (a count of own messages). */

@@ -8,6 +8,7 @@ export type ChatErrorCode =
   | 'message_too_long'
   | 'invalid_message'
   | 'invalid_peer'
+  | 'outbox_full'
   // frames
   | 'malformed_frame'
   /** A history replay went past `maxReplayFrames` / `maxReplayMs`; the socket is reopened with backoff. */

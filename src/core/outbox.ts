@@ -3,14 +3,28 @@
  * ownership across clients that share one storage (tabs of one browser, or a reload).
  *
  * Every entry carries its owner (a client instance id). A client adopts only entries whose owner
- * is dead, so two live tabs never resend each other's messages. An owner is alive while its
- * heartbeat key is fresh (updated every `heartbeatMs`, stale after 3×) and, when Web Locks exist,
- * while it holds the lock `{storageKey}:owner:{id}` (a closed or crashed tab loses it at once).
- * `destroy()` removes the heartbeat key: a reload adopts immediately.
+ * is dead, and only once its claim is persisted, so two live tabs never resend each other's
+ * messages. With Web Locks an owner is alive while it holds the lock `{storageKey}:owner:{id}` (a
+ * closed or crashed tab loses it at once), whatever its heartbeat; otherwise while its heartbeat key
+ * is fresh (updated every `heartbeatMs`, stale after 3×). `destroy()` removes the heartbeat key: a
+ * reload adopts immediately.
  */
 import type { LockManagerLike } from './options'
+import { readItem, removeItem, writeItem } from './safe-storage'
 import type { OutboxEntry } from './timeline'
 import type { Scheduler, StorageAdapter, UserId } from './types'
+
+/**
+ * Most unsent messages one conversation keeps (and persists) for one client: `send()` beyond it is
+ * refused (`outbox_full`), nothing already kept is dropped. Messages adopted from a closed tab may
+ * exceed it.
+ */
+export const OUTBOX_MAX_ENTRIES = 1000
+/**
+ * Most characters of unsent text one conversation keeps for one client, under the same rule: a few
+ * conversations at the cap still fit a 5 MB `localStorage` with room for everything else.
+ */
+export const OUTBOX_MAX_CHARS = 200_000
 
 /** How long a heartbeat stays fresh, in heartbeat periods. */
 const STALE_PERIODS = 3
@@ -82,12 +96,8 @@ export class OwnerLease {
     if (this.#released) return
     const { storage, scheduler, heartbeatMs } = this.#options
     const record: OwnerRecord = { since: this.#since, beat: scheduler.now() }
-    try {
-      storage.setItem(this.#key(this.ownerId), JSON.stringify(record))
-    }
-    catch {
-      // storage full or unavailable: liveness then relies on the lock only
-    }
+    // Storage full or unavailable: liveness then relies on the lock only.
+    writeItem(storage, this.#key(this.ownerId), JSON.stringify(record))
     this.#timer = scheduler.setTimeout(() => {
       this.#timer = null
       this.#beat()
@@ -126,9 +136,12 @@ export class OwnerLease {
   /** Is `ownerId` (another client sharing this storage) gone for good? Synchronous, from cached knowledge. */
   isDead(ownerId: string): boolean {
     if (ownerId === this.ownerId) return false
+    const held = this.#held
+    // A held lock proves the owner alive even when its heartbeat is stale (its storage writes fail, its timers are throttled).
+    if (held?.names.has(this.#key(ownerId))) return false
     let record: OwnerRecord | null = null
     try {
-      const raw = this.#options.storage.getItem(this.#key(ownerId))
+      const raw = readItem(this.#options.storage, this.#key(ownerId))
       const parsed: unknown = raw === null ? null : JSON.parse(raw)
       if (parsed && typeof parsed === 'object' && typeof (parsed as OwnerRecord).beat === 'number') record = parsed as OwnerRecord
     }
@@ -138,8 +151,7 @@ export class OwnerLease {
     if (!record) return true
     const now = this.#options.scheduler.now()
     if (now - record.beat > STALE_PERIODS * this.#options.heartbeatMs) return true
-    const held = this.#held
-    if (held && held.at > record.since + LOCK_GRACE_MS && !held.names.has(this.#key(ownerId))) return true
+    if (held && held.at > record.since + LOCK_GRACE_MS) return true
     return false
   }
 
@@ -151,12 +163,7 @@ export class OwnerLease {
     this.#timer = null
     this.#releaseLock?.()
     this.#releaseLock = null
-    try {
-      this.#options.storage.removeItem(this.#key(this.ownerId))
-    }
-    catch {
-      // nothing to clean up
-    }
+    removeItem(this.#options.storage, this.#key(this.ownerId))
   }
 }
 
@@ -184,6 +191,11 @@ export class OutboxStore {
   readonly key: string
   readonly #storage: StorageAdapter
   readonly #lease: OwnerLease
+  /**
+   * Ids this store has held (saved or adopted). A copy of one still in storage under a dead owner
+   * (a write that failed after it was sent) is claimed, so the next save drops it, but never restored.
+   */
+  readonly #seen = new Set<string>()
 
   constructor(storage: StorageAdapter, storageKey: string, selfId: UserId, peerId: UserId, lease: OwnerLease) {
     this.#storage = storage
@@ -191,11 +203,12 @@ export class OutboxStore {
     this.key = `${storageKey}:outbox:${selfId}:${peerId}`
   }
 
-  /** The persisted entries; a value that is not a list of owned entries is dropped and reported. */
-  #read(): OwnedOutboxEntry[] {
+  /** The stored value and its entries; a value that is not a list of owned entries is dropped and reported. */
+  #read(): { raw: string | null; list: OwnedOutboxEntry[] } {
+    const raw = readItem(this.#storage, this.key)
     let parsed: unknown = []
     try {
-      parsed = JSON.parse(this.#storage.getItem(this.key) ?? '[]')
+      parsed = JSON.parse(raw ?? '[]')
     }
     catch {
       parsed = null
@@ -205,47 +218,54 @@ export class OutboxStore {
       this.#write(list)
       this.#lease.corrupt(this.key)
     }
-    return list
+    return { raw, list }
   }
 
-  #write(entries: readonly OwnedOutboxEntry[]): void {
-    try {
-      if (entries.length === 0) this.#storage.removeItem(this.key)
-      else this.#storage.setItem(this.key, JSON.stringify(entries))
-    }
-    catch {
-      // storage full or unavailable: the outbox lives in memory only
-    }
+  /** `true` once persisted; `false`: storage full or unavailable, the outbox lives in memory only. */
+  #write(entries: readonly OwnedOutboxEntry[]): boolean {
+    return entries.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(entries))
   }
 
-  /** Take this client's own persisted entries and every dead owner's (now owned by this client). */
+  /** This client's own persisted entries, and every dead owner's it could claim. */
   load(): OutboxEntry[] {
-    return this.#claim(e => e.owner === this.#lease.ownerId || this.#lease.isDead(e.owner))
+    const own = this.#read().list.filter(e => e.owner === this.#lease.ownerId)
+    for (const e of own) this.#seen.add(e.id)
+    return [...own.map(strip), ...this.adoptDead()]
   }
 
-  /** Take entries of owners that died since (none of this client's own). */
+  /**
+   * Claim the entries of owners that died (none of this client's own). Only a claim that was
+   * persisted counts: while storage refuses it another tab may still take them, so this returns
+   * nothing and a later call tries again.
+   */
   adoptDead(): OutboxEntry[] {
-    return this.#claim(e => this.#lease.isDead(e.owner))
-  }
-
-  /** Some dead owner's entries wait to be adopted. */
-  hasAdoptable(): boolean {
-    return this.#read().some(e => this.#lease.isDead(e.owner))
-  }
-
-  #claim(take: (e: OwnedOutboxEntry) => boolean): OutboxEntry[] {
-    const all = this.#read()
-    const taken = all.filter(take)
+    const { raw, list } = this.#read()
+    const owner = this.#lease.ownerId
+    const taken = list.filter(e => e.owner !== owner && this.#lease.isDead(e.owner))
     if (taken.length === 0) return []
-    const owner = this.#lease.ownerId
-    this.#write(all.map(e => (take(e) ? { ...e, owner } : e)))
-    return taken.map(strip)
+    if (!this.#write(list.map(e => (taken.includes(e) ? { ...e, owner } : e)))) {
+      // A refused write may have removed the stored value (Web Storage frees quota that way): put it back.
+      if (raw !== null) writeItem(this.#storage, this.key, raw)
+      return []
+    }
+    const fresh = taken.filter(e => !this.#seen.has(e.id))
+    for (const e of fresh) this.#seen.add(e.id)
+    return fresh.map(strip)
   }
 
-  /** Replace this client's entries with `entries`, keeping other owners' untouched. */
-  save(entries: readonly OutboxEntry[]): void {
+  /**
+   * Replace this client's entries with `entries`, keeping other owners' untouched. `true` once
+   * persisted; otherwise this client's older stored entries are removed, so that no tab adopts a
+   * stale state (a message since sent, still `queued` there, would be sent twice).
+   */
+  save(entries: readonly OutboxEntry[]): boolean {
     const owner = this.#lease.ownerId
-    const others = this.#read().filter(e => e.owner !== owner)
-    this.#write([...others, ...entries.map(e => ({ ...e, owner }))])
+    for (const e of entries) this.#seen.add(e.id)
+    const stored = this.#read().list
+    const others = stored.filter(e => e.owner !== owner)
+    if (this.#write([...others, ...entries.map(e => ({ ...e, owner }))])) return true
+    // Dropping the other owners' entries too is the last resort (what Web Storage adapters do on quota).
+    if (others.length < stored.length && !this.#write(others)) removeItem(this.#storage, this.key)
+    return false
   }
 }

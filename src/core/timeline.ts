@@ -141,6 +141,8 @@ const MAX_DATE_MS = 8.64e15
 const isCandidate = (e: Entry): boolean => e.status === 'pending' || e.status === 'unknown' || (e.status === 'queued' && e.prior !== null)
 
 const OUTBOX_STATUSES = ['queued', 'pending', 'unknown', 'failed']
+/** A NUL or an unpaired surrogate: text a server database refuses (Postgres does), failing the socket with 1011. */
+export const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 function slotOf(map: Map<string, Slot>, key: string): Slot {
   let slot = map.get(key)
@@ -819,7 +821,11 @@ export class Timeline {
     return true
   }
 
-  /** Restore persisted unsent messages (after a reload); `pending` ones come back as `unknown`. Invalid or already known entries are skipped. */
+  /**
+   * Restore persisted unsent messages (after a reload); `pending` ones come back as `unknown`, ones
+   * whose text no server stores (see `UNSTORABLE`) as `failed` (`invalid_message`). Invalid or already
+   * known entries are skipped.
+   */
   restore(entries: readonly OutboxEntry[]): void {
     if (!Array.isArray(entries)) return
     const known = new Set<string>()
@@ -830,7 +836,9 @@ export class Timeline {
       const { id, content, createdAt, status, priorOccurrences, error } = raw
       if (typeof id !== 'string' || known.has(id) || typeof content !== 'string' || typeof createdAt !== 'number' || !(Math.abs(createdAt) <= MAX_DATE_MS) || !OUTBOX_STATUSES.includes(status)) continue
       const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
-      const restored: MessageStatus = status === 'pending' ? 'unknown' : status
+      // Text no server stores (persisted by an older version) is never written again: failed, discardable.
+      const bad = status !== 'failed' && UNSTORABLE.test(content)
+      const restored: MessageStatus = bad ? 'failed' : status === 'pending' ? 'unknown' : status
       const e: Entry = {
         id,
         content,
@@ -838,7 +846,7 @@ export class Timeline {
         sentAt: createdAt,
         status: restored,
         prior: restored === 'unknown' ? (prior ?? 0) : prior,
-        error: restored === 'failed' ? (typeof error === 'string' ? error as ChatErrorCode : 'invalid_message') : undefined,
+        error: restored === 'failed' ? (typeof error === 'string' && !bad ? error as ChatErrorCode : 'invalid_message') : undefined,
         msg: null,
         seq: 0,
         mark: 0,
@@ -850,6 +858,16 @@ export class Timeline {
       any = true
     }
     if (any) this.#changed()
+  }
+
+  /**
+   * Changes whenever `outbox()` would (ids, states, occurrence counts; an entry's text and time never
+   * change): tells whether to persist without serialising the text. Added member.
+   */
+  outboxVersion(): string {
+    let version = ''
+    for (const e of this.#unsent) version += `${e.id} ${e.status} ${e.prior} ${e.error ?? ''}\n`
+    return version
   }
 
   /** Own messages that are not `sent`, for persistence. */

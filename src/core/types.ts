@@ -69,7 +69,10 @@ export interface ConversationSnapshot {
   readonly error: ChatError | null
   /** The peer is typing (only with the typing extension enabled). */
   readonly peerTyping: boolean
-  /** Reconnect attempts since the last time the conversation was live. */
+  /**
+   * Reconnect attempts since the conversation was last live; a socket that dropped within
+   * min(10 s, `reconnect.maxDelayMs`) of going live does not start the count (and the backoff) over.
+   */
   readonly attempt: number
 }
 
@@ -243,7 +246,7 @@ export interface ChatClientOptions {
    * the text); a socket that closed otherwise first (a network drop, time offline) costs nothing. A half-open socket (handover, NAT timeout) that stays "open" without
    * delivering does count: three such in a row fail a message the server never saw, which stays
    * visible with retry. A confirmed or retried message starts from zero. With `echoTimeoutMs: 0`
-   * nothing counts. `Infinity` never gives up.
+   * only 1011 closes count. `Infinity` never gives up.
    * @default 3
    */
   maxSendAttempts?: number

@@ -39,9 +39,9 @@ export interface UseChatReturn {
   /** Ids of peers typing right now (typing extension only; always empty otherwise). */
   readonly typingPeers: ComputedRef<readonly UserId[]>
   /**
-   * Send `text` (queued while not live). Never throws: empty input returns `{ ok: false, error }`
-   * and stays out of the timeline; too long input also returns `ok: false` and is shown as `failed`
-   * (`message_too_long`) so the user can discard it.
+   * Send `text` (queued while not live). Never throws: input the user can fix (empty, too long,
+   * unstorable text, too many unsent messages) returns `{ ok: false, error }` and stays out of the
+   * timeline.
    */
   send(text: string): SendResult
   /** Queue a `failed` or `unknown` own message again. */

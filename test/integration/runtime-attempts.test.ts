@@ -188,32 +188,145 @@ describe('maxSendAttempts (a server that accepts frames but never stores them)',
   })
 })
 
+/**
+ * The memory store, but an append of a text `refuses` matches throws, as a database refusing a
+ * value does (the server then closes the socket with 1011). Records every append.
+ */
+function refusingStore(refuses: (text: string) => boolean): MessageStore & { received: string[] } {
+  const inner = createMemoryStore()
+  const received: string[] = []
+  return {
+    received,
+    async append(message) {
+      received.push(message.content)
+      if (refuses(message.content)) throw new Error('new row violates check constraint "chat_message_content"')
+      return inner.append(message)
+    },
+    list: (a, b) => inner.list(a, b),
+  }
+}
+
+/** Live with one stored message, so that each replay has a frame and ends after the quiet period. */
+async function seeded(conv: Conversation, store: { received: string[] }): Promise<void> {
+  await until(conv, live)
+  sendOk(conv, 'seed')
+  await until(conv, settled, 'seed stored')
+  store.received.length = 0
+}
+
 describe('maxSendAttempts with a message the server fails on (1011)', () => {
   it('a message whose store write throws (socket closed with 1011) ends failed and stops holding up the next one', async () => {
-    const inner = createMemoryStore()
-    const received: string[] = []
-    const store: MessageStore = {
-      async append(message) {
-        received.push(message.content)
-        if (message.content.includes('\u0000')) throw new Error('invalid byte sequence for encoding "UTF8": 0x00')
-        return inner.append(message)
-      },
-      list: (a, b) => inner.list(a, b),
-    }
+    const store = refusingStore(text => text.startsWith('bad'))
     const srv = await boot({ store })
     const client = track(await loggedIn(srv, 'student', { maxSendAttempts: 2 }))
     const conv = client.conversation(2)
     await until(conv, live)
-    const bad = sendOk(conv, 'bad\u0000byte')
+    const bad = sendOk(conv, 'bad row')
     const good = sendOk(conv, 'after it')
     const done = await until(conv, s => settled(s) && s.messages.find(m => m.id === bad)?.status === 'failed' && s.messages.find(m => m.id === good)?.status === 'sent', 'bad failed, good sent', 20_000)
     expect(find(conv, bad)?.error).toBe('max_attempts')
-    expect(received.filter(c => c.startsWith('bad'))).toHaveLength(2)
-    expect(received.filter(c => c === 'after it')).toHaveLength(1)
+    expect(store.received.filter(c => c.startsWith('bad'))).toHaveLength(2)
+    expect(store.received.filter(c => c === 'after it')).toHaveLength(1)
     expect(done.error?.code).toBe('max_attempts')
     expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['after it'])
   })
 
+  it('with echoTimeoutMs 0 a 1011 still counts: failed after 3 writes and 3 sockets, not resent on every handshake', async () => {
+    const store = refusingStore(text => text === 'refused')
+    const srv = await boot({ store })
+    const client = track(await loggedIn(srv, 'student', { echoTimeoutMs: 0 }))
+    const conv = client.conversation(2)
+    await seeded(conv, store)
+    const handshakes = srv.stats.handshakes
+    const id = sendOk(conv, 'refused')
+    const done = await until(conv, s => settled(s) && find(conv, id)?.status === 'failed', 'failed')
+    expect(find(conv, id)?.error).toBe('max_attempts')
+    expect(done.error?.code).toBe('max_attempts')
+    expect(store.received).toEqual(['refused', 'refused', 'refused'])
+    expect(srv.stats.handshakes - handshakes).toBe(3)
+    // nothing more is written: a later send goes through alone
+    sendOk(conv, 'fine')
+    await until(conv, s => settled(s) && s.messages.some(m => m.content === 'fine' && m.status === 'sent'), 'fine sent')
+    expect(store.received).toEqual(['refused', 'refused', 'refused', 'fine'])
+    expect(srv.stats.handshakes - handshakes).toBe(3)
+  })
+
+  it('a socket the server closes soon after it went live does not reset the backoff: the attempt count grows', async () => {
+    const store = refusingStore(text => text === 'refused')
+    const srv = await boot({ store })
+    const client = track(await loggedIn(srv, 'student', {
+      echoTimeoutMs: 0,
+      maxSendAttempts: Number.POSITIVE_INFINITY,
+      reconnect: { baseDelayMs: 20, maxDelayMs: 400 },
+    }))
+    const conv = client.conversation(2)
+    await seeded(conv, store)
+    const attempts: number[] = []
+    conv.subscribe(() => {
+      const s = conv.getSnapshot()
+      if (s.status === 'reconnecting' && attempts.at(-1) !== s.attempt) attempts.push(s.attempt)
+    })
+    sendOk(conv, 'refused')
+    await waitFor(() => store.received.length >= 4, '4 writes')
+    expect(attempts.slice(0, 3)).toEqual([1, 2, 3])
+  })
+
+  it('a socket that stayed live longer than the backoff cap starts the backoff over', async () => {
+    const srv = await boot({ pingIntervalMs: PING_MS })
+    const client = track(await loggedIn(srv, 'student', { WebSocket: PingCountingSocket as unknown as WebSocketConstructor }))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    srv.rejectHandshakes(2)
+    srv.dropAll()
+    await until(conv, s => s.attempt === 2, 'two refused handshakes')
+    await until(conv, live, 'live again')
+    // the test client's backoff cap is 150 ms
+    await socketOutlived(200)
+    srv.dropAll()
+    const back = await until(conv, s => s.status === 'reconnecting', 'dropped')
+    expect(back.attempt).toBe(1)
+    await until(conv, live)
+  })
+})
+
+describe('send() refuses text no server database can store', () => {
+  it('a NUL character or an unpaired surrogate is invalid_message and never enters the timeline', async () => {
+    const store = refusingStore(() => false)
+    const srv = await boot({ store })
+    const client = track(await loggedIn(srv, 'student'))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    for (const text of ['nul\u0000byte', 'lone \uD83D high', 'lone \uDE00 low', '\uDE00\uD83D reversed', 'end \uD83D']) {
+      const result = conv.send(text)
+      expect(result.ok ? 'sent' : result.error.code, JSON.stringify(text)).toBe('invalid_message')
+      expect(result.ok ? result.message : result.message).toBeUndefined()
+    }
+    expect(conv.getSnapshot().messages).toEqual([])
+    const ok = sendOk(conv, 'emoji \uD83D\uDE00 pair')
+    await until(conv, s => settled(s) && find(conv, ok)?.status === 'sent', 'pair sent')
+    expect(store.received).toEqual(['emoji \uD83D\uDE00 pair'])
+  })
+
+  it('one an older version persisted comes back failed (invalid_message) and retry never writes it', async () => {
+    const store = refusingStore(() => false)
+    const srv = await boot({ store })
+    const storage = createMemoryStorage()
+    storage.setItem('vrc:outbox:1:2', JSON.stringify([{ id: 'old:1', owner: 'gone', content: 'nul\u0000byte', createdAt: Date.now(), status: 'queued', priorOccurrences: null }]))
+    const client = track(await loggedIn(srv, 'student', { storage }))
+    const conv = client.conversation(2)
+    await until(conv, live)
+    expect(find(conv, 'old:1')).toMatchObject({ status: 'failed', error: 'invalid_message' })
+    conv.retry('old:1')
+    expect(find(conv, 'old:1')?.status).toBe('failed')
+    sendOk(conv, 'next')
+    await until(conv, s => s.messages.some(m => m.content === 'next' && m.status === 'sent'), 'next sent')
+    expect(store.received).toEqual(['next'])
+    conv.discard('old:1')
+    expect(conv.getSnapshot().messages.map(m => m.content)).toEqual(['next'])
+  })
+})
+
+describe('a send that gave up', () => {
   it("a send's give-up error does not follow the conversation to the next signed-in user", async () => {
     const { store, client, conv } = await brokenServer(createMemoryStorage(), 1)
     const id = sendOk(conv, 'gives up')

@@ -48,9 +48,8 @@ describe('outbox ownership', () => {
     outA.save([entry('a1'), entry('a2', 'x')])
     outB.save([entry('b1')])
     expect(outB.load().map(e => e.id)).toEqual(['b1'])
-    expect(outB.hasAdoptable()).toBe(false)
+    expect(outB.adoptDead()).toEqual([])
     a.release()
-    expect(outB.hasAdoptable()).toBe(true)
     expect(outB.adoptDead().map(e => e.id)).toEqual(['a1', 'a2'])
     // adopted entries now belong to B: nobody else takes them
     const c = new OwnerLease({ ...base, ownerId: 'C' })
@@ -120,5 +119,62 @@ describe('outbox ownership', () => {
     storage.setItem('vrc:outbox:1:2', JSON.stringify([{ id: 1 }, { ...entry('ok'), owner: 'gone' }]))
     expect(out.load().map(e => e.id)).toEqual(['ok'])
     lease.release()
+  })
+
+  it('a claim storage refuses counts nothing; once persisted it is taken once, and a stale copy of a held id never again', () => {
+    const memory = createMemoryStorage()
+    let full = false
+    const storage = {
+      getItem: (k: string) => memory.getItem(k),
+      setItem: (k: string, v: string) => {
+        if (full) throw new DOMException('full', 'QuotaExceededError')
+        memory.setItem(k, v)
+      },
+      removeItem: (k: string) => memory.removeItem(k),
+    }
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const dead = new OwnerLease({ ...base, ownerId: 'A' })
+    new OutboxStore(storage, 'vrc', '1', '2', dead).save([entry('a1')])
+    dead.release()
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    const outB = new OutboxStore(storage, 'vrc', '1', '2', b)
+    full = true
+    expect(outB.load()).toEqual([])
+    expect(outB.adoptDead()).toEqual([])
+    // still the dead owner's: another tab may take it
+    expect(JSON.parse(memory.getItem('vrc:outbox:1:2')!).map((e: { owner: string }) => e.owner)).toEqual(['A'])
+    full = false
+    expect(outB.adoptDead().map(e => e.id)).toEqual(['a1'])
+    expect(outB.adoptDead()).toEqual([])
+    // sent and confirmed meanwhile; a copy under the dead owner is back (a write that failed before the claim)
+    memory.setItem('vrc:outbox:1:2', JSON.stringify([{ ...entry('a1'), owner: 'A' }]))
+    expect(outB.adoptDead()).toEqual([])
+    expect(outB.save([])).toBe(true)
+    expect(memory.getItem('vrc:outbox:1:2')).toBeNull()
+    b.release()
+  })
+
+  it('a held Web Lock keeps an owner alive while its heartbeat is stale (its storage writes fail)', async () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const held = new Set<string>(['vrc:owner:A'])
+    const locks: LockManagerLike = {
+      request: () => new Promise(() => {}),
+      query: async () => ({ held: [...held].map(name => ({ name })) }),
+    }
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks }
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    new OutboxStore(storage, 'vrc', '1', '2', b)
+    storage.setItem('vrc:owner:A', JSON.stringify({ since: scheduler.now(), beat: scheduler.now() }))
+    storage.setItem('vrc:outbox:1:2', JSON.stringify([{ ...entry('a1'), owner: 'A' }]))
+    scheduler.advance(10_000)
+    await b.queryLocks()
+    expect(b.isDead('A')).toBe(false)
+    expect(new OutboxStore(storage, 'vrc', '1', '2', b).adoptDead()).toEqual([])
+    held.delete('vrc:owner:A')
+    await b.queryLocks()
+    expect(b.isDead('A')).toBe(true)
+    b.release()
   })
 })

@@ -24,6 +24,25 @@ describe('Timeline.restore: malformed times', () => {
   })
 })
 
+describe('Timeline.restore: text no server stores', () => {
+  it('comes back failed (invalid_message), never queued for a write; well-formed text is untouched', () => {
+    const { tl } = makeTimeline()
+    tl.restore([
+      entry('nul', 1, { content: 'a\u0000b' }),
+      entry('lone', 2, { content: 'x\uD83D', status: 'pending', priorOccurrences: 0 }),
+      entry('pair', 3, { content: 'ok \uD83D\uDE00' }),
+      entry('gave-up', 4, { content: '\uDE00', status: 'failed', error: 'max_attempts' }),
+    ])
+    expect(tl.messages().map(m => [m.id, m.status, m.error])).toEqual([
+      ['nul', 'failed', 'invalid_message'],
+      ['lone', 'failed', 'invalid_message'],
+      ['pair', 'queued', undefined],
+      ['gave-up', 'failed', 'max_attempts'],
+    ])
+    expect(tl.takeQueued().map(m => m.id)).toEqual(['pair'])
+  })
+})
+
 describe('Timeline.replayState', () => {
   it('is short until a replay holds as many messages as the last completed one', () => {
     const { tl } = makeTimeline()
