@@ -4,10 +4,10 @@
  */
 import type { StorageAdapter } from './types'
 
-/** Thrown by a Web Storage adapter's `setItem` when the value could not be persisted (it is kept for this page only). */
+/** Thrown by a Web Storage adapter's `setItem` when the browser refused the value (quota). */
 export class StorageWriteError extends Error {
   override readonly name = 'StorageWriteError'
-  /** The key whose value is in memory only; the browser storage no longer holds an older value for it. */
+  /** The key whose value was not written (the browser storage keeps the previous one). */
   readonly key: string
 
   constructor(key: string, cause: unknown) {
@@ -60,9 +60,9 @@ function probe(kind: WebStorageKind, win: WebStorageOptions['window']): Storage 
 /**
  * `sessionStorage` (`'session'`) or `localStorage` (`'local'`) as a `StorageAdapter`.
  * SSR-safe: with no `window`, or a storage that throws on access, it quietly uses memory.
- * A write that fails (quota) removes the stale stored value, retries once, and if it still fails
- * keeps the value in memory for this page and throws a {@link StorageWriteError}, so the caller
- * knows another tab or a reload will not see it.
+ * A write refused later (quota) throws a {@link StorageWriteError} and changes nothing: reads keep
+ * showing what every tab sees, and the caller, which keeps its own state in memory, decides about
+ * the previous value (stale, like a revoked token, or still needed, like another tab's outbox).
  *
  * @example
  * createChatClient({ baseUrl, storage: createWebStorage('session') })
@@ -72,14 +72,10 @@ export function createWebStorage(kind: WebStorageKind, options: WebStorageOption
     ? options.window
     : (globalThis as { window?: WebStorageOptions['window'] }).window
   const storage = probe(kind, win)
-  const shadow = createMemoryStorage()
-  if (!storage) return { ...shadow, persistent: false }
-
-  const shadowed = new Set<string>()
+  if (!storage) return { ...createMemoryStorage(), persistent: false }
   return {
     persistent: true,
     getItem(key) {
-      if (shadowed.has(key)) return shadow.getItem(key)
       try {
         return storage.getItem(key)
       }
@@ -88,37 +84,19 @@ export function createWebStorage(kind: WebStorageKind, options: WebStorageOption
       }
     },
     setItem(key, value) {
-      const persist = () => {
-        storage.setItem(key, value)
-        shadowed.delete(key)
-        shadow.removeItem(key)
-      }
       try {
-        persist()
-        return
+        storage.setItem(key, value)
       }
-      catch {
-        // The old value may be what fills the quota, and left behind it is stale for every other reader.
-        try {
-          storage.removeItem(key)
-          persist()
-          return
-        }
-        catch (error) {
-          shadowed.add(key)
-          shadow.setItem(key, value)
-          throw new StorageWriteError(key, error)
-        }
+      catch (error) {
+        throw new StorageWriteError(key, error)
       }
     },
     removeItem(key) {
-      shadowed.delete(key)
-      shadow.removeItem(key)
       try {
         storage.removeItem(key)
       }
       catch {
-        // Nothing to undo: the key is gone from the shadow, reads fall through to storage.
+        // A storage that cannot remove has nothing of ours to keep either.
       }
     },
   }

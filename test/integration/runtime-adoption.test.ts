@@ -96,7 +96,7 @@ describe('adopting a closed tab\'s outbox while storage refuses writes', () => {
     expect(storage.getItem('vrc:outbox:1:2')).toBeNull()
   })
 
-  it('createWebStorage (a refused write lands in its in-memory shadow): two live tabs, stored exactly once', async () => {
+  it('createWebStorage over a full origin: two live tabs, the closed tab message stored exactly once', async () => {
     const srv = await boot()
     const shared = sharedLocalStorage()
     const web = () => createWebStorage('local', { window: { localStorage: shared } })
