@@ -1,0 +1,73 @@
+/**
+ * Review finding: after one refused write, a `createWebStorage` adapter answers reads of that key
+ * from its private memory copy until one of its own writes succeeds. For the outbox key, which all
+ * tabs of the user share, that tab no longer sees what other tabs store there, and its next
+ * successful save writes its stale view back over their entries: their queued messages vanish from
+ * storage, and a reload or close loses them.
+ */
+import { describe, expect, it } from 'vitest'
+import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
+import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
+
+const { boot, track } = clientFixture()
+
+function quotaStorage() {
+  const map = new Map<string, string>()
+  const state = { limit: Number.POSITIVE_INFINITY }
+  const storage = {
+    get length() { return map.size },
+    key: (i: number) => [...map.keys()][i] ?? null,
+    clear: () => map.clear(),
+    getItem: (key: string) => map.get(key) ?? null,
+    setItem(key: string, value: string) {
+      if (value.length > state.limit) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      map.set(key, String(value))
+    },
+    removeItem: (key: string) => {
+      map.delete(key)
+    },
+  }
+  return { storage: storage as Storage, state, raw: (key: string) => map.get(key) ?? null }
+}
+
+describe('review: a tab whose outbox write was once refused', () => {
+  it('does not overwrite the queued messages another tab stored after that', async () => {
+    const srv = await boot()
+    const quota = quotaStorage()
+    const webStorage = () => createWebStorage('local', { window: { localStorage: quota.storage } })
+    const signalsA = createManualSignals()
+    const signalsB = createManualSignals()
+    const tabA = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsA })
+    const tabB = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsB })
+    await tabA.auth.login(USERS.student.email, USERS.student.password)
+    await tabB.auth.login(USERS.student.email, USERS.student.password)
+    const a = tabA.conversation(2)
+    const b = tabB.conversation(2)
+    await Promise.all([until(a, live), until(b, live)])
+    signalsA.setOnline(false)
+    signalsB.setOnline(false)
+
+    // A moment of full quota: A's first queued message stays in A's memory.
+    quota.state.limit = 20
+    a.send('a1')
+    quota.state.limit = Number.POSITIVE_INFINITY
+
+    // Room again: B queues a message, and it is stored.
+    b.send('b1')
+    expect(quota.raw('vrc:outbox:1:2')).toContain('b1')
+
+    // A queues another message: its save must keep B's entry.
+    a.send('a2')
+    expect(quota.raw('vrc:outbox:1:2')).toContain('a2')
+    expect(quota.raw('vrc:outbox:1:2')).toContain('b1')
+
+    // Both tabs close; the next page delivers all three.
+    tabA.destroy()
+    tabB.destroy()
+    const next = track(makeClient(srv, { storage: webStorage() }))
+    await next.auth.login(USERS.student.email, USERS.student.password)
+    const n = next.conversation(2)
+    await until(n, x => settled(x) && x.messages.length === 3, 'every queued message delivered by the next page', 5000)
+    expect(logShape(await srv.log(1, 2)).map(([, t]) => t).sort()).toEqual(['a1', 'a2', 'b1'])
+  })
+})

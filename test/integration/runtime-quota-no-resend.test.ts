@@ -1,0 +1,69 @@
+/**
+ * Review finding: the `createWebStorage` memory copy of a refused write (see review-shadow-overwrite)
+ * also brings delivered messages back. Tab A's outbox save is refused while it holds tab B's queued
+ * message; B then delivers it and clears it from storage, but A's stale copy still lists it, A's next
+ * save writes it back, and once B is gone A adopts it as an orphan and sends it again: the peer gets
+ * the message twice.
+ */
+import { describe, expect, it } from 'vitest'
+import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
+import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
+
+const { boot, track } = clientFixture()
+
+function quotaStorage() {
+  const map = new Map<string, string>()
+  const state = { limit: Number.POSITIVE_INFINITY }
+  const storage = {
+    get length() { return map.size },
+    key: (i: number) => [...map.keys()][i] ?? null,
+    clear: () => map.clear(),
+    getItem: (key: string) => map.get(key) ?? null,
+    setItem(key: string, value: string) {
+      if (value.length > state.limit) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      map.set(key, String(value))
+    },
+    removeItem: (key: string) => {
+      map.delete(key)
+    },
+  }
+  return { storage: storage as Storage, state, raw: (key: string) => map.get(key) ?? null }
+}
+
+describe('review: a delivered message of another tab, left in a refused write\'s memory copy', () => {
+  it('is never sent a second time', async () => {
+    const srv = await boot()
+    const quota = quotaStorage()
+    const webStorage = () => createWebStorage('local', { window: { localStorage: quota.storage } })
+    const signalsA = createManualSignals()
+    const signalsB = createManualSignals()
+    const tabA = track(makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsA }))
+    const tabB = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsB })
+    await tabA.auth.login(USERS.student.email, USERS.student.password)
+    await tabB.auth.login(USERS.student.email, USERS.student.password)
+    const a = tabA.conversation(2)
+    const b = tabB.conversation(2)
+    await Promise.all([until(a, live), until(b, live)])
+    signalsA.setOnline(false)
+    signalsB.setOnline(false)
+
+    b.send('b1')
+    // The quota is nearly full: B's entry fits, A's save (B's entry plus A's) does not.
+    quota.state.limit = (quota.raw('vrc:outbox:1:2') ?? '').length + 20
+    a.send('a1')
+
+    // B comes back and delivers b1 (and clears it from storage); then A delivers a1.
+    signalsB.setOnline(true)
+    await until(b, x => settled(x) && x.messages.length === 1, 'B delivered b1')
+    signalsA.setOnline(true)
+    await until(a, x => settled(x) && x.messages.some(m => m.content === 'a1' && m.status === 'sent'), 'A delivered a1')
+    expect(quota.raw('vrc:outbox:1:2') ?? '').not.toContain('b1')
+
+    // B's tab closes; A's next replay adopts whatever dead owners left.
+    tabB.destroy()
+    a.reconnect()
+    await until(a, x => x.status === 'syncing', 'A resyncing')
+    await until(a, settled, 'A settled after the replay')
+    expect(logShape(await srv.log(1, 2))).toEqual([['1', 'b1'], ['1', 'a1']])
+  })
+})
