@@ -94,7 +94,7 @@ function report() {
     '',
   ]
   const entries = Object.entries(pkg.exports).map(([key, value]) => [key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`, resolve(root, value.types)])
-  for (const [specifier, path] of entries) load(path)
+  for (const [, path] of entries) load(path)
   for (const [specifier, path] of entries) {
     lines.push(`## ${specifier}`, '')
     for (const name of [...files.get(path).exports.keys()].sort(byName)) {
