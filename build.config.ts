@@ -16,7 +16,7 @@ export default defineBuildConfig({
   clean: true,
   externals: [
     'vue', 'pinia', '@vueuse/core', 'nuxt', '@nuxt/kit', '@nuxt/schema', '@pinia/nuxt',
-    '#app', '#imports', 'ws', 'dompurify', 'defu', 'vue-realtime-chat',
+    '#app', '#imports', 'ws', 'dompurify', 'jwt-decode', 'defu', 'vue-realtime-chat',
   ],
   rollup: { emitCJS: false },
 })

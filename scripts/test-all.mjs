@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every check of the project in order and ends with one line `N passed, N failed`.
-// Each vitest suite counts its tests; every other step (lint, types, build, size budget) counts as one.
+// Each vitest suite counts its tests; every other step (lint, types, build, package checks, size budget) counts as one.
 // Usage: npm test                 all steps
 //        npm test -- unit vue     only the named steps
 import { spawnSync } from 'node:child_process'
@@ -25,6 +25,11 @@ const steps = [
   vitest('dom', ['--project', 'dom']),
   check('build', 'npx', ['unbuild']),
   check('package-exports', 'node', ['scripts/check-package.mjs']),
+  check('publint', 'npx', ['publint', '--strict']),
+  check('attw', 'npx', ['attw', '--pack', '.', '--profile', 'esm-only']),
+  check('api-report', 'node', ['scripts/api-report.mjs']),
+  // Packs and installs into a scratch project (npm registry or cache): the optional peers stay optional.
+  check('packed-install', 'node', ['scripts/measure-install.mjs', '--check']),
   check('size-budget', 'node', ['--import', 'tsx', 'bench/size.ts', '--check']),
   vitest('nuxt', ['--config', 'test/nuxt/vitest.config.ts']),
   vitest('e2e', ['--config', 'test/e2e/vitest.config.ts']),

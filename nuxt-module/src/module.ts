@@ -4,9 +4,18 @@
  * app has not, registers the runtime plugin that creates one chat client per app instance, and
  * auto-imports `useChat`, `useChatAuth` and `useChatStore`.
  */
-import { addImports, addPlugin, createResolver, defineNuxtModule, hasNuxtModule, installModule } from '@nuxt/kit'
-import { defu } from 'defu'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { importPeers, missingPeerError } from '../../src/shared/optional-peer'
 import type { ChatModuleOptions, ChatPublicRuntimeConfig } from './runtime/types'
+
+const FEATURE = 'vue-realtime-chat/nuxt'
+
+// Optional peers (a plain Vue app never installs them): a missing one fails here, naming it.
+const {
+  '@nuxt/kit': { addImports, addPlugin, createResolver, defineNuxtModule, hasNuxtModule, installModule },
+  defu: { defu },
+} = await importPeers(FEATURE, { '@nuxt/kit': () => import('@nuxt/kit'), defu: () => import('defu') })
 
 export type { ChatModuleOptions, ChatPublicRuntimeConfig, ChatStorageKind } from './runtime/types'
 
@@ -48,7 +57,14 @@ export default defineNuxtModule<ModuleOptions>({
 
     // Pinia first: the chat store lives in it and its plugin must run before ours.
     if (!hasNuxtModule('@pinia/nuxt', nuxt)) {
-      await installModule('@pinia/nuxt')
+      // Nuxt resolves it from the app, so the app installs it; a failure is only ours to explain when it is absent.
+      try {
+        await installModule('@pinia/nuxt')
+      }
+      catch (error) {
+        if (!nuxt.options.modulesDir.some(dir => existsSync(join(dir, '@pinia/nuxt', 'package.json')))) throw missingPeerError(FEATURE, ['@pinia/nuxt'])
+        throw error
+      }
     }
 
     nuxt.options.runtimeConfig.public.chat = defu(

@@ -1,7 +1,8 @@
 /**
- * Read-only JWT helpers. The client decodes token payloads but never verifies signatures:
- * the server is the only judge of a token, the client only needs expiry and the user id.
+ * Read-only JWT helpers. The client decodes token payloads (jwt-decode) but never verifies
+ * signatures: the server is the only judge of a token, the client only needs expiry and the user id.
  */
+import { jwtDecode } from 'jwt-decode'
 import { ChatError } from './errors'
 import { asRecord } from './http'
 import { normaliseUserId } from './protocol'
@@ -23,12 +24,10 @@ export interface JwtClaims {
 export function readClaims(token: string): JwtClaims {
   let payload: unknown = null
   try {
-    // The payload is base64url (padding optional, which atob accepts) of UTF-8 JSON.
-    const binary = atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))
-    payload = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, c => c.charCodeAt(0))))
+    payload = jwtDecode<unknown>(token)
   }
   catch {
-    // Missing part, bad base64 or bad JSON: one message (without the token) says enough.
+    // jwt-decode's InvalidTokenError quotes parts of the payload; ours names no part of the token.
   }
   if (!asRecord(payload)) throw new ChatError('validation', 'Not a readable JWT')
   return payload as JwtClaims

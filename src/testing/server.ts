@@ -6,8 +6,8 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer } from 'ws'
-import type { RawData } from 'ws'
+import type { RawData, WebSocket } from 'ws'
+import { importPeers } from '../shared/optional-peer'
 import { createChatBackend } from './backend'
 import type { ChatConnection, HandshakeSession } from './backend'
 import type { ChatServer, ChatServerOptions } from './types'
@@ -48,6 +48,8 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { port: requestedPort = 0, host = '127.0.0.1', corsOrigin = '*', pingIntervalMs = 20_000, ...backendOptions } = options
+  // `ws` is an optional peer: loaded here, so the rest of this entry works without it.
+  const { ws: { WebSocketServer } } = await importPeers('createChatServer() from vue-realtime-chat/testing', { ws: () => import('ws') })
   const backend = createChatBackend(backendOptions)
   const wss = new WebSocketServer({ noServer: true, clientTracking: true })
   const tcpSockets = new Set<Socket>()
@@ -127,7 +129,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   function accept(ws: WebSocket, session: HandshakeSession): void {
     const conn: ChatConnection = {
       send: (text) => {
-        if (ws.readyState === WebSocket.OPEN)
+        if (ws.readyState === ws.OPEN)
           ws.send(text)
       },
       close: code => ws.close(code),

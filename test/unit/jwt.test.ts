@@ -10,7 +10,7 @@ function tokenWith(json: string, encoding: 'base64url' | 'base64' = 'base64url')
   return `${HEAD}.${Buffer.from(json, 'utf8').toString(encoding)}.c2ln`
 }
 
-describe('readClaims (internal base64url + JSON payload decoder)', () => {
+describe('readClaims (jwt-decode payload, our validation)', () => {
   it('decodes UTF-8 claims (accents, CJK, emoji)', () => {
     const claims = readClaims(tokenWith(JSON.stringify({ name: 'Zoë Ünal', city: '東京', mood: '🙂', user_id: 3 })))
     expect(claims).toEqual({ name: 'Zoë Ünal', city: '東京', mood: '🙂', user_id: 3 })
