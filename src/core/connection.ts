@@ -80,6 +80,8 @@ export class Connection {
   #openedAt = 0
   /** Consecutive replays cut off by `REPLAY_STALL_MS` while shorter than the last one. */
   #short = 0
+  /** Replays cut off in a row by `maxReplayFrames` / `maxReplayMs`; each one doubles both bounds. */
+  #cutOffs = 0
   /** History frames of the current replay, and the least a replay must hold (a cut-short replay's count + 1). */
   #frames = 0
   #minFrames = 0
@@ -287,7 +289,8 @@ export class Connection {
     if (frame.kind === 'history') {
       if (this.#state === 'syncing') {
         const now = this.#config.scheduler.now()
-        if (++this.#frames > this.#config.maxReplayFrames || now - this.#openedAt > this.#config.maxReplayMs) {
+        const scale = 2 ** this.#cutOffs
+        if (++this.#frames > this.#config.maxReplayFrames * scale || now - this.#openedAt > this.#config.maxReplayMs * scale) {
           this.#replayTooLong(now)
           return
         }
@@ -311,12 +314,18 @@ export class Connection {
   /**
    * A replay that never goes quiet: drop it and reconnect with backoff (the attempt count keeps
    * growing until a replay ends, so `reconnect.maxAttempts` still applies). Never `replayEnd`:
-   * queued sends must not be flushed into a replay that has not ended.
+   * queued sends must not be flushed into a replay that has not ended. Each cut-off in a row doubles
+   * the bounds, so a finite but slow replay ends after a few downloads instead of never.
    */
   #replayTooLong(now: number): void {
-    const { maxReplayFrames, maxReplayMs } = this.#config
+    const scale = 2 ** this.#cutOffs++
     this.#handlers.error(new ChatError('replay_too_long', 'The history replay did not end: reconnecting', {
-      details: { frames: this.#frames, elapsedMs: now - this.#openedAt, maxReplayFrames, maxReplayMs },
+      details: {
+        frames: this.#frames,
+        elapsedMs: now - this.#openedAt,
+        maxReplayFrames: this.#config.maxReplayFrames * scale,
+        maxReplayMs: this.#config.maxReplayMs * scale,
+      },
     }))
     this.#abandon()
     this.#scheduleRetry()
@@ -374,7 +383,7 @@ export class Connection {
 
   #endReplay(): void {
     this.#quietTimer = this.#cancel(this.#quietTimer)
-    this.#short = this.#minFrames = 0
+    this.#short = this.#minFrames = this.#cutOffs = 0
     this.#failuresBeforeLive = this.#failures
     this.#failures = 0
     this.#liveSince = this.#config.scheduler.now()

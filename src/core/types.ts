@@ -228,6 +228,7 @@ export interface ChatClientOptions {
   /**
    * A history replay still going this long after the socket opened is cut off, as with
    * `maxReplayFrames` (a server that keeps sending history frames never lets the quiet period end it).
+   * Each cut-off in a row doubles both bounds, so a finite replay over a slow link still ends.
    * @default 300000 (5 min)
    */
   maxReplayMs?: number
