@@ -60,6 +60,8 @@ export interface AuthDeps {
   rotationGraceMs?: number
   /** Abort a REST call after this long. @default 15000 */
   requestTimeoutMs?: number
+  /** The user signed out: by `logout()` here, or in another tab that shares the session. */
+  onLogout?: () => void
   /**
    * Passive (SSR, no WebSocket): never refresh, schedule nothing, open no channel and request no
    * lock. A server render must not spend the browser's rotating refresh token.
@@ -791,6 +793,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     if (destroyed) return
     clearLocal('anonymous')
     broadcast('logout')
+    deps.onLogout?.()
   }
 
   async function me(): Promise<ChatUser> {
@@ -855,7 +858,9 @@ export function createAuth(deps: AuthDeps): AuthController {
       const message = asRecord(event?.data)
       if (!message || message.from === instanceId || destroyed) return
       if (message.type !== 'tokens' && message.type !== 'logout' && message.type !== 'unauthorized') return
+      const signedIn = session !== null
       syncFromStorage(message.type)
+      if (message.type === 'logout' && signedIn && session === null) deps.onLogout?.()
       for (const waiter of [...channelWaiters]) waiter()
     }
   }

@@ -94,7 +94,6 @@ function invalidConversation(peerId: string, error: ChatError): Conversation {
 export function createChatClient(options: CreateChatClientOptions = {}): ChatClient {
   const resolved: ResolvedOptions = resolveOptions(options)
   const passive = options.passive ?? !resolved.WebSocket
-  const auth = createAuth({ ...resolved, storage: resolved.tokenStorage, passive })
   const keys = storageKeys(resolved.storageKey)
   const pool = new Map<UserId, PoolEntry>()
   let destroyed = false
@@ -120,6 +119,19 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     },
   })
 
+  // The last signed-in user: an expired session (`unauthorized`) no longer names it, a logout still must.
+  let lastUserId: UserId | null = null
+  const auth = createAuth({
+    ...resolved,
+    storage: resolved.tokenStorage,
+    passive,
+    onLogout: () => {
+      if (lastUserId !== null && !passive) clearUserData(resolved.storage, keys, lastUserId, owner => owner === instance || lease.isDead(owner))
+      lastUserId = null
+    },
+  })
+  lastUserId = auth.getState().userId
+
   /** Build the timeline of `userId`; persisted data that still breaks it is dropped, never thrown into the app. */
   function setUser(core: ConversationCore, userId: UserId | null): void {
     if (userId !== null && !passive) indexPeer(resolved.storage, keys, userId, core.peerId)
@@ -136,14 +148,6 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     }
   }
 
-  /** An explicit logout also forgets what the user left in storage (queued messages included). */
-  async function logout(): Promise<void> {
-    const state = auth.getState()
-    const self = state.status === 'anonymous' ? null : state.userId
-    await auth.api.logout()
-    if (self !== null) clearUserData(resolved.storage, keys, self)
-  }
-
   function apply(core: ConversationCore, state: AuthState): void {
     if (state.status === 'unauthorized') {
       core.stop('unauthorized')
@@ -158,6 +162,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
   const offAuth = auth.subscribe(() => {
     if (destroyed) return
     const state = auth.getState()
+    if (state.userId !== null) lastUserId = state.userId
     for (const { core } of pool.values()) apply(core, state)
   })
 
@@ -190,7 +195,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
   }
 
   return {
-    auth: { ...auth.api, logout },
+    auth: auth.api,
     conversation(peerId) {
       const parsed = parsePeerId(peerId)
       if (!parsed.ok) return invalidConversation(String(peerId), parsed.error)

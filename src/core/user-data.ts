@@ -1,6 +1,6 @@
 /**
- * The per-user index of stored conversation data, so that a logout removes everything the user
- * left in storage (outbox, read marker, receipts) without enumerating the storage.
+ * The per-user index of stored conversation data, so that a logout removes what the user left in
+ * storage (outbox, read marker, receipts) without enumerating the storage.
  */
 import { readItem, removeItem, writeItem } from './safe-storage'
 import type { StorageKeys } from './storage-keys'
@@ -22,12 +22,30 @@ export function indexPeer(storage: StorageAdapter, keys: StorageKeys, self: User
   if (!peers.includes(peerId)) writeItem(storage, keys.peers(self), JSON.stringify([...peers, peerId]))
 }
 
-/** Remove every conversation key of `self` listed in its index, then the index. */
-export function clearUserData(storage: StorageAdapter, keys: StorageKeys, self: UserId): void {
+/**
+ * Forget what `self` left in storage: its read markers and receipts, and the queued messages that
+ * `isOurs` says belong to this client or a dead one. Another live client's queued messages stay
+ * (a tab signed in with its own session would lose them on reload), and so does the index while any do.
+ */
+export function clearUserData(storage: StorageAdapter, keys: StorageKeys, self: UserId, isOurs: (owner: string) => boolean): void {
+  let kept = false
   for (const peerId of peersOf(storage, keys, self)) {
-    removeItem(storage, keys.outbox(self, peerId))
+    const key = keys.outbox(self, peerId)
+    const others = outboxOf(storage, key).filter(e => typeof e?.owner !== 'string' || !isOurs(e.owner))
+    if (others.length === 0 || !writeItem(storage, key, JSON.stringify(others))) removeItem(storage, key)
+    else kept = true
     removeItem(storage, keys.read(self, peerId))
     removeItem(storage, keys.peerRead(self, peerId))
   }
-  removeItem(storage, keys.peers(self))
+  if (!kept) removeItem(storage, keys.peers(self))
+}
+
+function outboxOf(storage: StorageAdapter, key: string): Array<{ owner?: unknown }> {
+  try {
+    const parsed: unknown = JSON.parse(readItem(storage, key) ?? '[]')
+    return Array.isArray(parsed) ? parsed.filter(e => e && typeof e === 'object') as Array<{ owner?: unknown }> : []
+  }
+  catch {
+    return []
+  }
 }
