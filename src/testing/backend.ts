@@ -176,6 +176,7 @@ function resolveOptions(options: ChatBackendOptions): ResolvedBackendOptions {
     store: options.store ?? createMemoryStore(),
     now: options.now ?? Date.now,
     historyReadDelayMs: options.historyReadDelayMs ?? 0,
+    issueIat: options.issueIat ?? true,
   }
 }
 
@@ -211,6 +212,8 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
   function mint(user: TestUser, type: 'access' | 'refresh', ttlSeconds: number): string {
     const iat = Math.floor(opts.now() / 1000)
     const payload: JwtPayload = { token_type: type, exp: iat + ttlSeconds, iat, jti: createJti(), [opts.userIdClaim]: String(user.id) }
+    if (!opts.issueIat)
+      delete (payload as Partial<JwtPayload>).iat
     return signJwt(payload, opts.secret)
   }
 

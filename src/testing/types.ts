@@ -75,6 +75,8 @@ export interface ChatBackendOptions {
    * @default 0 (only the store's own async read, as on a real server)
    */
   historyReadDelayMs?: number
+  /** Mint tokens without the `iat` claim, as some backends do (the client then knows no token lifetime). @default true */
+  issueIat?: boolean
 }
 
 export interface ChatServerOptions extends ChatBackendOptions {

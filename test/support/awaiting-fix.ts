@@ -10,6 +10,8 @@ export const AWAITING_FIX = {
   tooLongText: !full,
   /** A text the server refuses (1011) is resent in a loop with `echoTimeoutMs: 0`. */
   refusedTextWithoutEchoTimeout: !full,
+  /** An access token without `iat` is refreshed in a storm. */
+  tokenWithoutIat: !full,
   /**
    * Outbox owner liveness reads the wall clock: a step forward makes a live tab look dead (its
    * entries are adopted and sent twice); a step back holds queued sends for the step's length.
