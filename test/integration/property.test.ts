@@ -74,7 +74,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delay' as const), ms: fc.constantFrom(0, 20, 80) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'crashNext' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reload' as const), who }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.constant(700)) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), ms: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 60 }) }, { weight: 1, arbitrary: fc.constant(700) }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('storage' as const), who, fault: fc.constantFrom<StorageFault>(...(AWAITING_FIX.storageFaults ? ['ok' as const] : ['ok', 'full', 'broken'] as const)) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('rotate' as const), who }) },
