@@ -1,7 +1,7 @@
-import type { ChatErrorCode, ChatMessage } from 'vue-realtime-chat/core'
+import type { ChatErrorCode, ChatMessage as RealChatMessage } from 'vue-realtime-chat/core'
 
 // #region model
-interface DocumentedChatMessage {
+interface ChatMessage {
   readonly id: string // stable client id: the v-for key (the protocol has no ids)
   readonly senderId: string // user ids are strings everywhere (the JWT says "1", frames say 1)
   readonly receiverId: string
@@ -17,4 +17,4 @@ interface DocumentedChatMessage {
 
 // The page shows the interface above; this fails to compile when it drifts from the real type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-export const documentedModelIsExact: Same<DocumentedChatMessage, ChatMessage> = true
+export const documentedModelIsExact: Same<ChatMessage, RealChatMessage> = true
