@@ -16,6 +16,7 @@ export default tseslint.config(
     ignores: [
       'dist/**', '**/.nuxt/**', '**/.output/**', '**/.data/**', 'test-results/**',
       'bench/.tmp/**', 'coverage/**', 'node_modules/**',
+      'docs/.vitepress/dist/**', 'docs/.vitepress/cache/**', 'docs/api/**',
     ],
   },
   js.configs.recommended,

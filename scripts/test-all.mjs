@@ -19,6 +19,8 @@ const steps = [
   check('typecheck', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.json']),
   check('typecheck-nuxt', 'npx', ['nuxi', 'typecheck', 'playground']),
   check('types-consumer', 'npx', ['vue-tsc', '--noEmit', '-p', 'test/types/tsconfig.json']),
+  check('docs-examples', 'npx', ['vue-tsc', '--noEmit', '-p', 'docs/examples/tsconfig.json']),
+  vitest('docs-samples', ['--config', 'docs/examples/vitest.config.ts']),
   vitest('unit', ['--project', 'unit']),
   vitest('integration', ['--project', 'integration']),
   vitest('vue', ['--project', 'vue']),
@@ -31,6 +33,8 @@ const steps = [
   // Packs and installs into a scratch project (npm registry or cache): the optional peers stay optional.
   check('packed-install', 'node', ['scripts/measure-install.mjs', '--check']),
   check('size-budget', 'node', ['--import', 'tsx', 'bench/size.ts', '--check']),
+  check('docs-build', 'npm', ['run', 'docs:build']),
+  check('docs-links', 'node', ['docs/tools/check-links.mjs']),
   vitest('nuxt', ['--config', 'test/nuxt/vitest.config.ts']),
   vitest('e2e', ['--config', 'test/e2e/vitest.config.ts']),
 ]
