@@ -65,7 +65,7 @@ const who = fc.constantFrom<Who>(0, 1)
 const textArb = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('hi', 'hi', 'ok', 'same text') },
   // Odd input: NUL / a lone surrogate (refused at send() once validation covers them), too long, refused by the server.
-  { weight: 1, arbitrary: fc.constantFrom('a\u0000b', '\ud800x', REFUSED, ...(AWAITING_FIX.tooLongText ? [] : [TOO_LONG])) },
+  { weight: 1, arbitrary: fc.constantFrom('a\u0000b', '\ud800x', REFUSED, TOO_LONG) },
 )
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ op: fc.constant('send' as const), who, text: textArb }) },
@@ -78,7 +78,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('storage' as const), who, fault: fc.constantFrom<StorageFault>(...(AWAITING_FIX.storageFaults ? ['ok' as const] : ['ok', 'full', 'broken'] as const)) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('rotate' as const), who }) },
-  ...(AWAITING_FIX.tokenWithoutIat ? [] : [{ weight: 1, arbitrary: fc.record({ op: fc.constant('noIat' as const), who }) }]),
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('noIat' as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('revoke' as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('login' as const), who }) },
   { weight: 1, arbitrary: fc.constant({ op: 'switch' as const }) },
@@ -90,7 +90,7 @@ const scenarioArb = fc.record({
   mode: fc.constantFrom<'two-users' | 'two-tabs'>('two-users', 'two-tabs'),
   /** `raw`: a `localStorage`-like adapter that throws; `web`: `createWebStorage` over a quota. */
   storage: fc.constantFrom<'raw' | 'web'>('raw', 'web'),
-  echoTimeoutMs: fc.constantFrom(10_000, ...(AWAITING_FIX.refusedTextWithoutEchoTimeout ? [] : [0])),
+  echoTimeoutMs: fc.constantFrom(10_000, 0),
   pauseWhenHidden: fc.boolean(),
   ops: fc.array(opArb, { minLength: 3, maxLength: 16 }),
 })

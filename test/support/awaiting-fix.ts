@@ -10,12 +10,6 @@ const enabled = new Set((process.env.PROPERTY_ENABLE ?? '').split(','))
 const out = (name: string): boolean => !full && !enabled.has(name)
 
 export const AWAITING_FIX = {
-  /** A send longer than `maxMessageLength` stays in the timeline as `failed`. */
-  tooLongText: out('tooLongText'),
-  /** A text the server refuses (1011) is resent in a loop with `echoTimeoutMs: 0`. */
-  refusedTextWithoutEchoTimeout: out('refusedTextWithoutEchoTimeout'),
-  /** An access token without `iat` is refreshed in a storm. */
-  tokenWithoutIat: out('tokenWithoutIat'),
   /**
    * Outbox owner liveness reads the wall clock: a step forward makes a live tab look dead (its
    * entries are adopted and sent twice); a step back holds queued sends for the step's length.
