@@ -60,6 +60,8 @@ type Op =
   | { op: 'online'; who: Who; value: boolean }
   | { op: 'visible'; who: Who; value: boolean }
   | { op: 'clock'; minutes: number }
+  | { op: 'gateway'; value: boolean }
+  | { op: 'endless'; value: boolean }
 
 const who = fc.constantFrom<Who>(0, 1)
 const textArb = fc.oneof(
@@ -84,6 +86,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'switch' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('online' as const), who, value: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('visible' as const), who, value: fc.boolean() }) },
+  // A gateway answering 502 to every refresh; a server whose replay never goes quiet.
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('gateway' as const), value: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('endless' as const), value: fc.boolean() }) },
   ...(AWAITING_FIX.clockSteps ? [] : [{ weight: 1, arbitrary: fc.record({ op: fc.constant('clock' as const), minutes: fc.constantFrom(-10, -2, 2, 10) }) }]),
 )
 const scenarioArb = fc.record({
@@ -197,6 +202,7 @@ async function runScenario({ mode, storage: kind, echoTimeoutMs, pauseWhenHidden
       pauseWhenHidden,
       echoTimeoutMs,
       maxMessageLength: MAX_LENGTH,
+      maxReplayMs: 1500,
       reconnect: { baseDelayMs: 10, maxDelayMs: 80 },
     })
     const actor: Actor = { browser, home, peer, signals, client, conv: client.conversation(peer) }
@@ -294,12 +300,15 @@ async function runScenario({ mode, storage: kind, echoTimeoutMs, pauseWhenHidden
         case 'online': actors[step.who]!.signals.setOnline(step.value); break
         case 'visible': actors[step.who]!.signals.setVisible(step.value); break
         case 'clock': clock.offset += step.minutes * 60_000; break
+        case 'gateway': server.configure({ refreshFailureStatus: step.value ? 502 : 0 }); break
+        case 'endless': server.configure({ endlessReplayMs: step.value ? 5 : 0 }); break
       }
     }
 
     // Faults end; every page is signed in as its own user again.
     if (down) await server.start()
     server.delay(0)
+    server.configure({ refreshFailureStatus: 0, endlessReplayMs: 0 })
     for (const a of actors) {
       a.browser.backing.set('ok')
       a.signals.setOnline(true)
