@@ -190,6 +190,8 @@ export function createAuth(deps: AuthDeps): AuthController {
   let lastRefreshAt = Number.NEGATIVE_INFINITY
   /** The session lives in this tab's memory only (storage refused it). */
   let unpersisted = false
+  /** The stored record (raw) that storage kept when it refused this tab's session; `null`: a marker or nothing. */
+  let leftStored: string | null = null
   /** Set by login/setTokens until their storage write, made under the refresh lock, has happened. */
   let pendingWrite: Session | null = null
   let knownOffset = 0
@@ -260,24 +262,40 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /**
    * Store `value` as JSON under the auth key; `false` when storage refused it (quota, private mode).
-   * A refused write removes the previous value (left behind it is stale, after a rotation revoked)
-   * and is retried once, since that value may be what filled the quota.
+   * With `evict`, a refused write removes the previous value and is retried once, since that value
+   * may be what filled the quota: only for a value that is stale or this tab's own.
    */
-  function write(value: StoredAuth | EndedRecord): boolean {
+  function write(value: StoredAuth | EndedRecord, evict = true): boolean {
     const text = JSON.stringify(value)
     if (writeItem(storage, authKey, text)) return true
+    if (!evict) return false
     removeItem(storage, authKey)
     return writeItem(storage, authKey, text)
   }
 
-  function writeStored(next: Session): void {
-    if (write({ access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt })) {
+  /**
+   * `rotated`: the refresh token this session replaces (revoked by the rotation). Only then, or when
+   * this tab's own marker (or nothing) is stored, may a refused write displace the stored record:
+   * after a login, `setTokens` or a profile update it is a session other tabs may still be using.
+   */
+  function writeStored(next: Session, rotated?: string): void {
+    const value: StoredAuth = { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt }
+    const record = readRecord()
+    const stale = ownsMarker(record) || (rotated !== undefined && record?.refresh === rotated)
+    if (write(value, stale)) {
       unpersisted = false
+      leftStored = null
       return
     }
     unpersisted = true
-    // Other tabs and a reload find a token-free marker (or nothing), never the previous pair.
-    if (!write({ ended: 'unpersisted', by: instanceId })) safeRemove()
+    leftStored = null
+    if (stale) {
+      // Other tabs and a reload find a token-free marker (or nothing), never the revoked pair.
+      if (!write({ ended: 'unpersisted', by: instanceId })) safeRemove()
+    }
+    else {
+      leftStored = readItem(storage, authKey)
+    }
     const message = 'Session not saved (storage full?): it lasts until this tab closes'
     log('warn', message)
     events.emit('error', new ChatError('storage_write_failed', message))
@@ -313,11 +331,11 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
   }
 
-  /** Take `next` as the session (from a refresh) and tell other tabs. */
-  function commit(next: Session): void {
+  /** Take `next` as the session (from a refresh of `rotated`) and tell other tabs. */
+  function commit(next: Session, rotated: string): void {
     session = next
     status = 'authenticated'
-    writeStored(next)
+    writeStored(next, rotated)
     schedule()
     publish()
     broadcast('tokens')
@@ -358,6 +376,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     status = nextStatus
     releaseHold()
     unpersisted = false
+    leftStored = null
     pendingWrite = null
     diagnosed.clear()
     cancelTimer()
@@ -383,7 +402,12 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /** `record` is the marker this tab left when storage refused its session (or nothing is stored). */
   function ownsMarker(record: Record<string, unknown> | null | undefined): boolean {
-    return unpersisted && (record === undefined || (record?.ended === 'unpersisted' && record.by === instanceId))
+    return unpersisted && leftStored === null && (record === undefined || (record?.ended === 'unpersisted' && record.by === instanceId))
+  }
+
+  /** Storage still holds what it held when it refused this tab's session (another tab's, left alone). */
+  function keptForeign(): boolean {
+    return unpersisted && leftStored !== null && readItem(storage, authKey) === leftStored
   }
 
   /**
@@ -393,6 +417,7 @@ export function createAuth(deps: AuthDeps): AuthController {
   function syncFromStorage(reason?: CrossTabMessage['type']): void {
     // Our own login/setTokens is about to overwrite what is stored.
     if (pendingWrite && pendingWrite === session) return
+    if (keptForeign()) return
     const stored = readStored()
     if (!stored) {
       if (!session) return
@@ -432,6 +457,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     log('debug', 'adopted a stored session')
     session = next
     unpersisted = false
+    leftStored = null
     if (status !== 'refreshing') status = 'authenticated'
     schedule()
     publish()
@@ -527,12 +553,12 @@ export function createAuth(deps: AuthDeps): AuthController {
       return
     }
     noteArrival(next)
-    commit(next)
+    commit(next, refreshToken)
   }
 
   /** Storage still holds the session refreshed with `used` (or this tab's memory-only marker). */
   function storageStillHolds(used: string): boolean {
-    if (ownsMarker(readRecord())) return true
+    if (ownsMarker(readRecord()) || keptForeign()) return true
     return readStored()?.refresh === used
   }
 
@@ -610,7 +636,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     return locks.request(lockName, async () => {
       if (gen !== generation || destroyed) return
       const stored = readStored()
-      const unchanged = stored ? stored.access === heldAccess && stored.refresh === heldRefresh : ownsMarker(readRecord())
+      const unchanged = keptForeign() || (stored ? stored.access === heldAccess && stored.refresh === heldRefresh : ownsMarker(readRecord()))
       if (!unchanged) {
         // Another tab refreshed (or logged out) while we waited for the lock.
         syncFromStorage()
