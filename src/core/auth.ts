@@ -21,6 +21,7 @@ import type {
   ChatAuthEvents,
   ChatLogger,
   ChatUser,
+  EnvironmentSignals,
   FetchLike,
   Scheduler,
   StorageAdapter,
@@ -66,6 +67,8 @@ export interface AuthDeps {
    * @default false
    */
   passive?: boolean
+  /** Online/visibility changes: one coming back cuts a refresh backoff after a network failure short. */
+  signals?: EnvironmentSignals
 }
 
 /** The internal auth API: the public {@link ChatAuth} plus what the connection layer needs. */
@@ -187,6 +190,8 @@ export function createAuth(deps: AuthDeps): AuthController {
   let holdUntil = Number.NEGATIVE_INFINITY
   /** Why automatic refreshes are held: the transient failure, or `null` for a token due on arrival. */
   let holdError: ChatError | null = null
+  /** When the failure behind the hold happened. */
+  let heldAt = Number.NEGATIVE_INFINITY
   let lastRefreshAt = Number.NEGATIVE_INFINITY
   /** The session lives in this tab's memory only (storage refused it). */
   let unpersisted = false
@@ -479,8 +484,18 @@ export function createAuth(deps: AuthDeps): AuthController {
   /** No automatic refresh for the next backoff delay; `error` is the transient failure, if that is why. */
   function hold(error: ChatError | null): void {
     retryAttempt++
-    holdUntil = now() + retryDelay(retryAttempt)
+    heldAt = now()
+    holdUntil = heldAt + retryDelay(retryAttempt)
     holdError = error
+  }
+
+  /**
+   * The hold is for a server that never answered: the network may be back, and a try costs that
+   * server nothing. At most one per spacing (single-flight for the tab); a server that answered
+   * (5xx, a cut-off response) keeps the whole backoff.
+   */
+  function mayRetryEarly(): boolean {
+    return holdError?.code === 'network' && holdError.status === undefined && now() - heldAt >= MIN_REFRESH_SPACING_MS
   }
 
   function releaseHold(): void {
@@ -706,9 +721,10 @@ export function createAuth(deps: AuthDeps): AuthController {
     if ((passive || session.refresh === undefined) && !isExpired(session.timing, now())) return session.access
     if (passive) throw sessionExpired()
     if (holding()) {
-      // Backing off: a token the server has just issued is the best there is; after a failure, wait.
+      // Backing off: a token the server has just issued is the best there is; after a failure, wait
+      // unless the expired token leaves nothing to use and the network may be back.
       if (!holdError || !isExpired(session.timing, now())) return session.access
-      throw holdError
+      if (!mayRetryEarly()) throw holdError
     }
     try {
       await refresh()
@@ -858,11 +874,42 @@ export function createAuth(deps: AuthDeps): AuthController {
     replace(makeSession(tokens, normalised, knownOffset, now()))
   }
 
+  /** Online and visible, as last seen: only a change to it (the network or the user back) counts. */
+  let present = false
+  const isPresent = (signals: EnvironmentSignals): boolean => signals.isOnline() && signals.isVisible()
+
+  function onSignals(signals: EnvironmentSignals): void {
+    const wasPresent = present
+    present = isPresent(signals)
+    if (!present || wasPresent || destroyed || !session || !holding() || !mayRetryEarly()) return
+    // One attempt now; a failure holds again, with the next backoff step.
+    holdUntil = now()
+    schedule()
+  }
+
+  let unsubscribeSignals: () => void = () => {}
+  const signals = passive ? undefined : deps.signals
+  if (signals) {
+    try {
+      present = isPresent(signals)
+      unsubscribeSignals = signals.subscribe(() => onSignals(signals))
+    }
+    catch {
+      // Without signals the backoff still ends on its own, or when a caller asks for a token.
+    }
+  }
+
   function destroy(): void {
     if (destroyed) return
     destroyed = true
     generation++
     cancelTimer()
+    try {
+      unsubscribeSignals()
+    }
+    catch {
+      // Nothing more to stop.
+    }
     for (const waiter of [...channelWaiters]) waiter()
     if (channel) {
       channel.onmessage = null
