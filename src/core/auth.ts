@@ -429,6 +429,11 @@ export function createAuth(deps: AuthDeps): AuthController {
       const record = readRecord()
       // Storage refused our session: it lives here only, unless another tab has moved on since.
       if (ownsMarker(record) && (record !== undefined || reason === undefined)) return
+      if (unpersisted && record?.ended === 'unpersisted') {
+        // Another tab's session is memory-only too: the record it replaced was stale, ours is not.
+        leftStored = readItem(storage, authKey)
+        return
+      }
       if (reason === 'unauthorized' || record?.ended === 'unauthorized') {
         clearLocal('unauthorized')
         events.emit('unauthorized', sessionExpired(401))

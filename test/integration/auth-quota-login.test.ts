@@ -62,3 +62,30 @@ describe.each<[string, (tab: AuthController) => Promise<unknown>]>([
     expect(b.getState().status).toBe('authenticated')
   })
 })
+
+describe('a tab whose refused login left another tab\'s session stored', () => {
+  it('keeps its own session when that other tab\'s refresh is refused too and leaves its marker', async () => {
+    const quota = quotaStorage()
+    const web = () => createWebStorage('local', { window: { localStorage: quota.storage } })
+    const storageKey = uniqueKey()
+    const locks = createInProcessLocks()
+    const b = fx.make({ storage: web(), storageKey, crossTab: true, locks })
+    await b.login(STUDENT.email, STUDENT.password)
+    const a = fx.make({ storage: web(), storageKey, crossTab: true, locks })
+    await waitFor(() => a.getState().status === 'authenticated', 'tab A to adopt B\'s session', 2000)
+    quota.state.limit = 100
+    await a.login(STUDENT.email, STUDENT.password)
+    const sessionA = await a.getAccessToken()
+
+    // B rotates its own pair: storage refuses it, so B's marker replaces B's revoked pair.
+    await b.refresh()
+    expect(quota.raw(`${storageKey}:auth`)).toContain('unpersisted')
+    expect(b.getState().status).toBe('authenticated')
+    await expect(a.getAccessToken()).resolves.toBe(sessionA)
+    expect(a.getState().status).toBe('authenticated')
+    // A's refresh token is its own and still works.
+    await a.refresh()
+    expect(a.getState().status).toBe('authenticated')
+    expect(await a.getAccessToken()).not.toBe(sessionA)
+  })
+})
