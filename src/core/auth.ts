@@ -410,6 +410,16 @@ export function createAuth(deps: AuthDeps): AuthController {
     return unpersisted && leftStored === null && (record === undefined || (record?.ended === 'unpersisted' && record.by === instanceId))
   }
 
+  /** The record left in storage held this tab's own refresh token (only the profile was refused): a marker replacing it means another tab rotated it. */
+  function keptOwnPair(): boolean {
+    try {
+      return leftStored !== null && asRecord(JSON.parse(leftStored))?.refresh === session?.refresh
+    }
+    catch {
+      return false
+    }
+  }
+
   /** Storage still holds what it held when it refused this tab's session (another tab's, left alone). */
   function keptForeign(): boolean {
     return unpersisted && leftStored !== null && readItem(storage, authKey) === leftStored
@@ -429,7 +439,7 @@ export function createAuth(deps: AuthDeps): AuthController {
       const record = readRecord()
       // Storage refused our session: it lives here only, unless another tab has moved on since.
       if (ownsMarker(record) && (record !== undefined || reason === undefined)) return
-      if (unpersisted && record?.ended === 'unpersisted') {
+      if (unpersisted && record?.ended === 'unpersisted' && !keptOwnPair()) {
         // Another tab's session is memory-only too: the record it replaced was stale, ours is not.
         leftStored = readItem(storage, authKey)
         return

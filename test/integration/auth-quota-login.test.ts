@@ -89,3 +89,26 @@ describe('a tab whose refused login left another tab\'s session stored', () => {
     expect(await a.getAccessToken()).not.toBe(sessionA)
   })
 })
+
+describe('a tab whose refused profile write (me()) left the shared session stored', () => {
+  it('drops that session without spending it once the other tab rotated it and left its marker', async () => {
+    const quota = quotaStorage()
+    const web = () => createWebStorage('local', { window: { localStorage: quota.storage } })
+    const storageKey = uniqueKey()
+    const locks = createInProcessLocks()
+    const b = fx.make({ storage: web(), storageKey, crossTab: true, locks })
+    await b.login(STUDENT.email, STUDENT.password)
+    const a = fx.make({ storage: web(), storageKey, crossTab: true, locks })
+    await waitFor(() => a.getState().status === 'authenticated', 'tab A to adopt B\'s session', 2000)
+    quota.state.limit = 100
+    await a.me()
+
+    // B rotates the shared pair: storage refuses it, B's marker replaces the revoked pair.
+    await b.refresh()
+    const refreshes = fx.server.stats.refreshes
+    await waitFor(() => a.getState().status === 'anonymous', 'tab A to drop the revoked pair', 2000)
+    await expect(a.getAccessToken()).rejects.toMatchObject({ code: 'not_authenticated' })
+    expect(fx.server.stats.refreshes).toBe(refreshes)
+    expect(b.getState().status).toBe('authenticated')
+  })
+})
