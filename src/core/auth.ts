@@ -21,6 +21,7 @@ import type {
   ChatAuthEvents,
   ChatLogger,
   ChatUser,
+  EnvironmentSignals,
   FetchLike,
   Scheduler,
   StorageAdapter,
@@ -68,6 +69,8 @@ export interface AuthDeps {
    * @default false
    */
   passive?: boolean
+  /** Online/visibility changes: one coming back cuts a refresh backoff after a network failure short. */
+  signals?: EnvironmentSignals
 }
 
 /** The internal auth API: the public {@link ChatAuth} plus what the connection layer needs. */
@@ -189,9 +192,13 @@ export function createAuth(deps: AuthDeps): AuthController {
   let holdUntil = Number.NEGATIVE_INFINITY
   /** Why automatic refreshes are held: the transient failure, or `null` for a token due on arrival. */
   let holdError: ChatError | null = null
+  /** When the failure behind the hold happened. */
+  let heldAt = Number.NEGATIVE_INFINITY
   let lastRefreshAt = Number.NEGATIVE_INFINITY
   /** The session lives in this tab's memory only (storage refused it). */
   let unpersisted = false
+  /** The stored record (raw) that storage kept when it refused this tab's session; `null`: a marker or nothing. */
+  let leftStored: string | null = null
   /** Set by login/setTokens until their storage write, made under the refresh lock, has happened. */
   let pendingWrite: Session | null = null
   let knownOffset = 0
@@ -262,24 +269,40 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /**
    * Store `value` as JSON under the auth key; `false` when storage refused it (quota, private mode).
-   * A refused write removes the previous value (left behind it is stale, after a rotation revoked)
-   * and is retried once, since that value may be what filled the quota.
+   * With `evict`, a refused write removes the previous value and is retried once, since that value
+   * may be what filled the quota: only for a value that is stale or this tab's own.
    */
-  function write(value: StoredAuth | EndedRecord): boolean {
+  function write(value: StoredAuth | EndedRecord, evict = true): boolean {
     const text = JSON.stringify(value)
     if (writeItem(storage, authKey, text)) return true
+    if (!evict) return false
     removeItem(storage, authKey)
     return writeItem(storage, authKey, text)
   }
 
-  function writeStored(next: Session): void {
-    if (write({ access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt })) {
+  /**
+   * `rotated`: the refresh token this session replaces (revoked by the rotation). Only then, or when
+   * this tab's own marker (or nothing) is stored, may a refused write displace the stored record:
+   * after a login, `setTokens` or a profile update it is a session other tabs may still be using.
+   */
+  function writeStored(next: Session, rotated?: string): void {
+    const value: StoredAuth = { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt }
+    const record = readRecord()
+    const stale = ownsMarker(record) || (rotated !== undefined && record?.refresh === rotated)
+    if (write(value, stale)) {
       unpersisted = false
+      leftStored = null
       return
     }
     unpersisted = true
-    // Other tabs and a reload find a token-free marker (or nothing), never the previous pair.
-    if (!write({ ended: 'unpersisted', by: instanceId })) safeRemove()
+    leftStored = null
+    if (stale) {
+      // Other tabs and a reload find a token-free marker (or nothing), never the revoked pair.
+      if (!write({ ended: 'unpersisted', by: instanceId })) safeRemove()
+    }
+    else {
+      leftStored = readItem(storage, authKey)
+    }
     const message = 'Session not saved (storage full?): it lasts until this tab closes'
     log('warn', message)
     events.emit('error', new ChatError('storage_write_failed', message))
@@ -315,11 +338,11 @@ export function createAuth(deps: AuthDeps): AuthController {
     }
   }
 
-  /** Take `next` as the session (from a refresh) and tell other tabs. */
-  function commit(next: Session): void {
+  /** Take `next` as the session (from a refresh of `rotated`) and tell other tabs. */
+  function commit(next: Session, rotated: string): void {
     session = next
     status = 'authenticated'
-    writeStored(next)
+    writeStored(next, rotated)
     schedule()
     publish()
     broadcast('tokens')
@@ -360,6 +383,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     status = nextStatus
     releaseHold()
     unpersisted = false
+    leftStored = null
     pendingWrite = null
     diagnosed.clear()
     cancelTimer()
@@ -385,7 +409,22 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /** `record` is the marker this tab left when storage refused its session (or nothing is stored). */
   function ownsMarker(record: Record<string, unknown> | null | undefined): boolean {
-    return unpersisted && (record === undefined || (record?.ended === 'unpersisted' && record.by === instanceId))
+    return unpersisted && leftStored === null && (record === undefined || (record?.ended === 'unpersisted' && record.by === instanceId))
+  }
+
+  /** The record left in storage held this tab's own refresh token (only the profile was refused): a marker replacing it means another tab rotated it. */
+  function keptOwnPair(): boolean {
+    try {
+      return leftStored !== null && asRecord(JSON.parse(leftStored))?.refresh === session?.refresh
+    }
+    catch {
+      return false
+    }
+  }
+
+  /** Storage still holds what it held when it refused this tab's session (another tab's, left alone). */
+  function keptForeign(): boolean {
+    return unpersisted && leftStored !== null && readItem(storage, authKey) === leftStored
   }
 
   /**
@@ -395,12 +434,18 @@ export function createAuth(deps: AuthDeps): AuthController {
   function syncFromStorage(reason?: CrossTabMessage['type']): void {
     // Our own login/setTokens is about to overwrite what is stored.
     if (pendingWrite && pendingWrite === session) return
+    if (keptForeign()) return
     const stored = readStored()
     if (!stored) {
       if (!session) return
       const record = readRecord()
       // Storage refused our session: it lives here only, unless another tab has moved on since.
       if (ownsMarker(record) && (record !== undefined || reason === undefined)) return
+      if (unpersisted && record?.ended === 'unpersisted' && !keptOwnPair()) {
+        // Another tab's session is memory-only too: the record it replaced was stale, ours is not.
+        leftStored = readItem(storage, authKey)
+        return
+      }
       if (reason === 'unauthorized' || record?.ended === 'unauthorized') {
         clearLocal('unauthorized')
         events.emit('unauthorized', sessionExpired(401))
@@ -434,6 +479,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     log('debug', 'adopted a stored session')
     session = next
     unpersisted = false
+    leftStored = null
     if (status !== 'refreshing') status = 'authenticated'
     schedule()
     publish()
@@ -455,8 +501,18 @@ export function createAuth(deps: AuthDeps): AuthController {
   /** No automatic refresh for the next backoff delay; `error` is the transient failure, if that is why. */
   function hold(error: ChatError | null): void {
     retryAttempt++
-    holdUntil = now() + retryDelay(retryAttempt)
+    heldAt = now()
+    holdUntil = heldAt + retryDelay(retryAttempt)
     holdError = error
+  }
+
+  /**
+   * The hold is for a server that never answered: the network may be back, and a try costs that
+   * server nothing. At most one per spacing (single-flight for the tab); a server that answered
+   * (5xx, a cut-off response) keeps the whole backoff.
+   */
+  function mayRetryEarly(): boolean {
+    return holdError?.code === 'network' && holdError.status === undefined && now() - heldAt >= MIN_REFRESH_SPACING_MS
   }
 
   function releaseHold(): void {
@@ -529,12 +585,12 @@ export function createAuth(deps: AuthDeps): AuthController {
       return
     }
     noteArrival(next)
-    commit(next)
+    commit(next, refreshToken)
   }
 
   /** Storage still holds the session refreshed with `used` (or this tab's memory-only marker). */
   function storageStillHolds(used: string): boolean {
-    if (ownsMarker(readRecord())) return true
+    if (ownsMarker(readRecord()) || keptForeign()) return true
     return readStored()?.refresh === used
   }
 
@@ -612,7 +668,7 @@ export function createAuth(deps: AuthDeps): AuthController {
     return locks.request(lockName, async () => {
       if (gen !== generation || destroyed) return
       const stored = readStored()
-      const unchanged = stored ? stored.access === heldAccess && stored.refresh === heldRefresh : ownsMarker(readRecord())
+      const unchanged = keptForeign() || (stored ? stored.access === heldAccess && stored.refresh === heldRefresh : ownsMarker(readRecord()))
       if (!unchanged) {
         // Another tab refreshed (or logged out) while we waited for the lock.
         syncFromStorage()
@@ -682,9 +738,10 @@ export function createAuth(deps: AuthDeps): AuthController {
     if ((passive || session.refresh === undefined) && !isExpired(session.timing, now())) return session.access
     if (passive) throw sessionExpired()
     if (holding()) {
-      // Backing off: a token the server has just issued is the best there is; after a failure, wait.
+      // Backing off: a token the server has just issued is the best there is; after a failure, wait
+      // unless the expired token leaves nothing to use and the network may be back.
       if (!holdError || !isExpired(session.timing, now())) return session.access
-      throw holdError
+      if (!mayRetryEarly()) throw holdError
     }
     try {
       await refresh()
@@ -835,11 +892,42 @@ export function createAuth(deps: AuthDeps): AuthController {
     replace(makeSession(tokens, normalised, knownOffset, now()))
   }
 
+  /** Online and visible, as last seen: only a change to it (the network or the user back) counts. */
+  let present = false
+  const isPresent = (signals: EnvironmentSignals): boolean => signals.isOnline() && signals.isVisible()
+
+  function onSignals(signals: EnvironmentSignals): void {
+    const wasPresent = present
+    present = isPresent(signals)
+    if (!present || wasPresent || destroyed || !session || !holding() || !mayRetryEarly()) return
+    // One attempt now; a failure holds again, with the next backoff step.
+    holdUntil = now()
+    schedule()
+  }
+
+  let unsubscribeSignals: () => void = () => {}
+  const signals = passive ? undefined : deps.signals
+  if (signals) {
+    try {
+      present = isPresent(signals)
+      unsubscribeSignals = signals.subscribe(() => onSignals(signals))
+    }
+    catch {
+      // Without signals the backoff still ends on its own, or when a caller asks for a token.
+    }
+  }
+
   function destroy(): void {
     if (destroyed) return
     destroyed = true
     generation++
     cancelTimer()
+    try {
+      unsubscribeSignals()
+    }
+    catch {
+      // Nothing more to stop.
+    }
     for (const waiter of [...channelWaiters]) waiter()
     if (channel) {
       channel.onmessage = null

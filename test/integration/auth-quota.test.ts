@@ -9,28 +9,9 @@ import type { ChatError } from '../../src/core/errors'
 import { createWebStorage } from '../../src/core/storage'
 import type { StorageAdapter } from '../../src/core/types'
 import { authFixture, STUDENT, uniqueKey, waitFor } from './auth-helpers'
+import { quotaStorage } from './quota-storage'
 
 const fx = authFixture()
-
-/** A Web Storage whose quota, once `limit` is set, refuses values longer than that (0: every write). */
-function quotaStorage() {
-  const map = new Map<string, string>()
-  const state = { limit: Number.POSITIVE_INFINITY }
-  const storage = {
-    get length() { return map.size },
-    key: (i: number) => [...map.keys()][i] ?? null,
-    clear: () => map.clear(),
-    getItem: (key: string) => map.get(key) ?? null,
-    setItem(key: string, value: string) {
-      if (value.length > state.limit) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
-      map.set(key, String(value))
-    },
-    removeItem: (key: string) => {
-      map.delete(key)
-    },
-  }
-  return { storage, state, raw: (key: string) => map.get(key) ?? null }
-}
 
 type Adapters = (real: Storage) => [StorageAdapter, StorageAdapter]
 
@@ -41,7 +22,7 @@ describe.each<[string, number, Adapters]>([
 ])('refresh while the quota is full (%s)', (_label, limit, adapters) => {
   it('no revoked pair stays in storage; a warning without tokens and a typed error event; the other tab sees no session', async () => {
     const quota = quotaStorage()
-    const [storageA, storageB] = adapters(quota.storage as Storage)
+    const [storageA, storageB] = adapters(quota.storage)
     const storageKey = uniqueKey()
     const locks = createInProcessLocks()
     const warnings: unknown[] = []

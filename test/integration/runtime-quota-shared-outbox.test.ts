@@ -8,28 +8,9 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
 import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
+import { quotaStorage } from './quota-storage'
 
 const { boot, track } = clientFixture()
-
-/** A Web Storage whose quota refuses values longer than `state.limit`. */
-function quotaStorage() {
-  const map = new Map<string, string>()
-  const state = { limit: Number.POSITIVE_INFINITY }
-  const storage = {
-    get length() { return map.size },
-    key: (i: number) => [...map.keys()][i] ?? null,
-    clear: () => map.clear(),
-    getItem: (key: string) => map.get(key) ?? null,
-    setItem(key: string, value: string) {
-      if (value.length > state.limit) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
-      map.set(key, String(value))
-    },
-    removeItem: (key: string) => {
-      map.delete(key)
-    },
-  }
-  return { storage: storage as Storage, state, raw: (key: string) => map.get(key) ?? null }
-}
 
 describe('review: a refused outbox write in one tab', () => {
   it('does not delete the queued messages another tab of the same user persisted', async () => {
