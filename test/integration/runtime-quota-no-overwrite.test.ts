@@ -1,9 +1,6 @@
 /**
- * Review finding: after one refused write, a `createWebStorage` adapter answers reads of that key
- * from its private memory copy until one of its own writes succeeds. For the outbox key, which all
- * tabs of the user share, that tab no longer sees what other tabs store there, and its next
- * successful save writes its stale view back over their entries: their queued messages vanish from
- * storage, and a reload or close loses them.
+ * After one refused write, a tab still reads the shared outbox key as every tab sees it, so its next
+ * successful save never writes a stale view over other tabs' queued messages.
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
@@ -12,7 +9,7 @@ import { quotaStorage } from './quota-storage'
 
 const { boot, track } = clientFixture()
 
-describe('review: a tab whose outbox write was once refused', () => {
+describe('a tab whose outbox write was once refused', () => {
   it('does not overwrite the queued messages another tab stored after that', async () => {
     const srv = await boot()
     const quota = quotaStorage()

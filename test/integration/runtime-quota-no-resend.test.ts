@@ -1,9 +1,6 @@
 /**
- * Review finding: the `createWebStorage` memory copy of a refused write (see review-shadow-overwrite)
- * also brings delivered messages back. Tab A's outbox save is refused while it holds tab B's queued
- * message; B then delivers it and clears it from storage, but A's stale copy still lists it, A's next
- * save writes it back, and once B is gone A adopts it as an orphan and sends it again: the peer gets
- * the message twice.
+ * A tab whose outbox save was refused while it held another tab's queued message never writes that
+ * message back once the other tab delivered it, so it is never adopted and sent a second time.
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
@@ -12,7 +9,7 @@ import { quotaStorage } from './quota-storage'
 
 const { boot, track } = clientFixture()
 
-describe('review: a delivered message of another tab, left in a refused write\'s memory copy', () => {
+describe('a delivered message of another tab, left in a refused write\'s memory copy', () => {
   it('is never sent a second time', async () => {
     const srv = await boot()
     const quota = quotaStorage()

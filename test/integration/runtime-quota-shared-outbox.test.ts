@@ -1,9 +1,7 @@
 /**
- * Review finding: `createWebStorage().setItem` answers a refused write by removing the stored value
- * and retrying. That is right for a key only this tab writes (the token pair), but the outbox key
- * `vrc:outbox:{self}:{peer}` is shared by every tab of the user (entries carry their owner). A tab
- * whose save hits the quota deletes the other tabs' persisted queued messages; when those tabs
- * reload or close, their messages are gone.
+ * The outbox key `vrc:outbox:{self}:{peer}` is shared by every tab of the user (entries carry their
+ * owner): a save refused by the quota in one tab leaves the other tabs' persisted queued messages
+ * in place, so a reload or close of those tabs loses nothing.
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
@@ -12,7 +10,7 @@ import { quotaStorage } from './quota-storage'
 
 const { boot, track } = clientFixture()
 
-describe('review: a refused outbox write in one tab', () => {
+describe('a refused outbox write in one tab', () => {
   it('does not delete the queued messages another tab of the same user persisted', async () => {
     const srv = await boot()
     const quota = quotaStorage()
