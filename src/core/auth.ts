@@ -7,7 +7,7 @@
  */
 import { ChatError, isChatError } from './errors'
 import { createEmitter } from './emitter'
-import { readItem, removeItem, writeItem } from './safe-storage'
+import { readItem, removeItem, tryReadItem, writeItem } from './safe-storage'
 import { asRecord, errorFromResponse, requestJson } from './http'
 import type { HttpOptions, JsonResponse } from './http'
 import { clockOffset, isExpired, isRefreshDue, normaliseId, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from './jwt'
@@ -239,7 +239,10 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /** The stored record: `undefined` when there is none (or storage throws), `null` when unreadable. */
   function readRecord(): Record<string, unknown> | null | undefined {
-    const raw = readItem(storage, authKey)
+    const raw = tryReadItem(storage, authKey)
+    // A storage that throws on read tells nothing new: it is taken to hold what this tab holds,
+    // so a blocked storage never signs the user out (and drops the unsent messages with the session).
+    if (raw === undefined) return session ? { ...storedOf(session) } : undefined
     if (raw === null) return undefined
     try {
       return asRecord(JSON.parse(raw))
@@ -285,8 +288,12 @@ export function createAuth(deps: AuthDeps): AuthController {
    * this tab's own marker (or nothing) is stored, may a refused write displace the stored record:
    * after a login, `setTokens` or a profile update it is a session other tabs may still be using.
    */
+  function storedOf(next: Session): StoredAuth {
+    return { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt }
+  }
+
   function writeStored(next: Session, rotated?: string): void {
-    const value: StoredAuth = { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt }
+    const value = storedOf(next)
     const record = readRecord()
     const stale = ownsMarker(record) || (rotated !== undefined && record?.refresh === rotated)
     if (write(value, stale)) {

@@ -6,11 +6,16 @@ import type { StorageAdapter } from './types'
 
 /** The stored value, or `null` when there is none or the storage throws. */
 export function readItem(storage: StorageAdapter, key: string): string | null {
+  return tryReadItem(storage, key) ?? null
+}
+
+/** The stored value, `null` when there is none, `undefined` when the storage threw (nothing is known). */
+export function tryReadItem(storage: StorageAdapter, key: string): string | null | undefined {
   try {
     return storage.getItem(key)
   }
   catch {
-    return null
+    return undefined
   }
 }
 
