@@ -19,7 +19,7 @@ const steps = [
   check('typecheck', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.json']),
   check('typecheck-nuxt', 'npx', ['nuxi', 'typecheck', 'playground']),
   check('types-consumer', 'npx', ['vue-tsc', '--noEmit', '-p', 'test/types/tsconfig.json']),
-  check('docs-examples', 'npx', ['vue-tsc', '--noEmit', '-p', 'docs/examples/tsconfig.json']),
+  check('docs-examples', 'node', ['docs/tools/check-examples.mjs']),
   vitest('docs-samples', ['--config', 'docs/examples/vitest.config.ts']),
   vitest('unit', ['--project', 'unit']),
   vitest('integration', ['--project', 'integration']),

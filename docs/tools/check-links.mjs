@@ -122,6 +122,7 @@ outside.forEach(checkMarkdown)
 // ── nothing we publish points outside the repository ───────────────────────
 const owned = [
   ...walk(join(root, 'docs'), p => /\.(md|ts|vue|mjs|json)$/.test(p) && !p.includes(`${sep}api${sep}`)),
+  join(root, 'README.md'),
   join(root, 'CONTRIBUTING.md'),
   join(root, 'bench/README.md'),
 ].filter(existsSync)
