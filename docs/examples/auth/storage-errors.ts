@@ -7,7 +7,7 @@ try {
   storage.setItem('my-app:draft', 'a long draft…')
 }
 catch (error) {
-  // The quota refused the write: the value is kept in memory for this page, the stale
-  // stored copy is gone, and nothing counts on a reload or another tab seeing it.
-  if (error instanceof StorageWriteError) console.warn(`${error.key} kept in memory only`)
+  // The quota refused the write and nothing changed: the previous stored value, if any, is
+  // still there. Keep the new value in memory and do not count on a reload or another tab seeing it.
+  if (error instanceof StorageWriteError) console.warn(`${error.key} not stored`)
 }
