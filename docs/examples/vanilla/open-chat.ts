@@ -18,7 +18,7 @@ export async function openChat({ baseUrl, email, password, peerId, onChange, Web
   const off = chat.subscribe(() => onChange(chat.getSnapshot()))
   chat.on('error', error => onChange(chat.getSnapshot(), error))
   return {
-    /** `{ ok: false, error }` for empty or too-long input; never throws. */
+    /** `{ ok: false, error }` for input the user can fix (empty, too long, a full outbox); never throws. */
     send: (text: string): SendResult => chat.send(text),
     retry: (id: string) => chat.retry(id),
     discard: (id: string) => chat.discard(id),
