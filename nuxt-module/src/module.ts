@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { importPeers, missingPeerError } from '../../src/shared/optional-peer'
+import { importPeers, missingPeerError } from '../../src/packaging/optional-peer'
 import type { ChatModuleOptions, ChatPublicRuntimeConfig } from './runtime/types'
 
 const FEATURE = 'vue-realtime-chat/nuxt'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { importPeers, isMissingPackage, missingPeerError } from '../../src/shared/optional-peer'
+import { importPeers, isMissingPackage, missingPeerError } from '../../src/packaging/optional-peer'
 import { ChatSetupError } from '../../src/vue/errors'
 
 /** Real resolution failures: these names are not installed. */
