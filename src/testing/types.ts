@@ -1,7 +1,6 @@
 /**
- * Public types of the protocol-faithful test server (`vue-realtime-chat/testing`).
- * CONTRACT FILE: other parts of the repo (core integration tests, Vue tests, the playground's
- * embedded backend) code against these. Implementations may add members, not change these.
+ * Public types of the protocol-faithful test server (`vue-realtime-chat/testing`): users' tests,
+ * our own and the playground's embedded backend code against them.
  */
 
 export interface TestUser {
