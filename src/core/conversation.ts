@@ -337,13 +337,14 @@ export class ConversationCore {
     this.#settleTimer = null
     const deadline = timeline?.gapDeadline()
     if (deadline === null || deadline === undefined) return
+    // Never longer than the window: after a clock step back, settle() ends it when this fires.
     this.#settleTimer = scheduler.setTimeout(() => {
       this.#settleTimer = null
       if (!this.#timeline || this.#closed) return
       const before = this.#timeline.peerCount
       if (this.#timeline.settle() > 0) this.#afterLive(before)
       else this.#armSettle()
-    }, Math.max(0, deadline - scheduler.now()) + 1)
+    }, Math.min(this.#gapWindowMs, Math.max(0, deadline - scheduler.now())) + 1)
   }
 
   #onDropped(code: number): void {
@@ -396,6 +397,8 @@ export class ConversationCore {
     if (!timeline || !this.#connection.live || timeline.replaying) return
     this.#giveUp(timeline)
     const scheduler = this.#options.scheduler
+    // The clock went back since the window began: wait one full window from now, never the step's length.
+    if (this.#gapUntil - scheduler.now() > this.#gapWindowMs) this.#gapUntil = scheduler.now() + this.#gapWindowMs
     const wait = this.#gapUntil - scheduler.now()
     if (wait > 0) {
       if (this.#flushTimer === null) {
