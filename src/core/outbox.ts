@@ -10,7 +10,7 @@
  * dead). `destroy()` removes the heartbeat key: a reload adopts immediately.
  */
 import type { LockManagerLike } from './options'
-import { readItem, removeItem, writeItem } from './safe-storage'
+import { readItem, readStringList, removeItem, writeItem } from './safe-storage'
 import { storageKeys, type StorageKeys } from './storage-keys'
 import type { OutboxEntry } from './timeline'
 import type { Scheduler, StorageAdapter, UserId } from './types'
@@ -82,16 +82,6 @@ function parseRecord(raw: string): OwnerRecord | null {
   }
   catch {
     return null
-  }
-}
-
-function parseIndex(raw: string | null): string[] {
-  try {
-    const parsed: unknown = raw === null ? [] : JSON.parse(raw)
-    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : []
-  }
-  catch {
-    return []
   }
 }
 
@@ -172,8 +162,7 @@ export class OwnerLease {
   #prune(listSelf: boolean): void {
     const { storage } = this.#options
     const key = this.#keys.owners
-    const raw = readItem(storage, key)
-    const before = parseIndex(raw)
+    const before = readStringList(storage, key)
     const after = before.filter((id) => {
       if (id === this.ownerId || !this.#observe(id, true) || !removeItem(storage, this.#keys.owner(id))) return true
       this.#sightings.delete(id)
