@@ -451,14 +451,17 @@ export class ConversationCore {
     if (this.#echoTimer !== null) scheduler.clearTimeout(this.#echoTimer)
     this.#echoTimer = null
     for (const [id, at] of this.#inFlight) {
+      const now = scheduler.now()
       if (this.#timeline?.unsentMessage(id)?.status !== 'pending') {
         this.#inFlight.delete(id)
       }
       else if (!ms) {
         return
       }
-      else if (at + ms > scheduler.now()) {
-        this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), at + ms - scheduler.now())
+      else if (at + ms > now) {
+        // Written "in the future": the clock went back. The window restarts now instead of lasting the step.
+        if (at > now) this.#inFlight.set(id, now)
+        this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), Math.min(ms, at + ms - now))
         return
       }
       else {

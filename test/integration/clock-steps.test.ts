@@ -33,6 +33,20 @@ describe('wall-clock steps', () => {
     expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['ok'])
   })
 
+  it('a send whose echo never comes trips the echo watchdog after echoTimeoutMs, also when the clock stepped back meanwhile', async () => {
+    const srv = await boot({ echo: false })
+    const clock = steppedClock()
+    const student = track(await loggedIn(srv, 'student', { scheduler: clock, echoTimeoutMs: 300 }))
+    const conv = student.conversation(2)
+    await until(conv, settled)
+    const result = conv.send('no echo')
+    if (!result.ok) throw result.error
+    await until(conv, s => s.messages.some(m => m.content === 'no echo' && m.status === 'pending'), 'pending')
+    clock.offset -= 2 * 60_000
+    await until(conv, s => settled(s) && s.messages.some(m => m.content === 'no echo' && m.status === 'sent'), 'sent after the watchdog\'s replay', 3000)
+    expect((await srv.log(1, 2)).map(m => m.content)).toEqual(['no echo'])
+  })
+
   it('a tab that opens after the clock stepped forward does not adopt a live tab\'s queued send', async () => {
     const srv = await boot()
     const clock = steppedClock()
