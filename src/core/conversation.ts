@@ -337,13 +337,14 @@ export class ConversationCore {
     this.#settleTimer = null
     const deadline = timeline?.gapDeadline()
     if (deadline === null || deadline === undefined) return
+    // Never longer than the window: after a clock step back, settle() ends it when this fires.
     this.#settleTimer = scheduler.setTimeout(() => {
       this.#settleTimer = null
       if (!this.#timeline || this.#closed) return
       const before = this.#timeline.peerCount
       if (this.#timeline.settle() > 0) this.#afterLive(before)
       else this.#armSettle()
-    }, Math.max(0, deadline - scheduler.now()) + 1)
+    }, Math.min(this.#gapWindowMs, Math.max(0, deadline - scheduler.now())) + 1)
   }
 
   #onDropped(code: number): void {
@@ -396,6 +397,8 @@ export class ConversationCore {
     if (!timeline || !this.#connection.live || timeline.replaying) return
     this.#giveUp(timeline)
     const scheduler = this.#options.scheduler
+    // The clock went back since the window began: wait one full window from now, never the step's length.
+    if (this.#gapUntil - scheduler.now() > this.#gapWindowMs) this.#gapUntil = scheduler.now() + this.#gapWindowMs
     const wait = this.#gapUntil - scheduler.now()
     if (wait > 0) {
       if (this.#flushTimer === null) {
@@ -448,14 +451,17 @@ export class ConversationCore {
     if (this.#echoTimer !== null) scheduler.clearTimeout(this.#echoTimer)
     this.#echoTimer = null
     for (const [id, at] of this.#inFlight) {
+      const now = scheduler.now()
       if (this.#timeline?.unsentMessage(id)?.status !== 'pending') {
         this.#inFlight.delete(id)
       }
       else if (!ms) {
         return
       }
-      else if (at + ms > scheduler.now()) {
-        this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), at + ms - scheduler.now())
+      else if (at + ms > now) {
+        // Written "in the future": the clock went back. The window restarts now instead of lasting the step.
+        if (at > now) this.#inFlight.set(id, now)
+        this.#echoTimer = scheduler.setTimeout(() => this.#armEcho(), Math.min(ms, at + ms - now))
         return
       }
       else {

@@ -40,3 +40,14 @@ export function removeItem(storage: StorageAdapter, key: string): boolean {
     return false
   }
 }
+
+/** The list of strings stored as JSON under `key`; `[]` when missing, unreadable or not such a list. */
+export function readStringList(storage: StorageAdapter, key: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(readItem(storage, key) ?? '[]')
+    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : []
+  }
+  catch {
+    return []
+  }
+}

@@ -9,6 +9,8 @@ export interface StorageKeys {
   readonly auth: string
   /** A client instance's outbox-owner heartbeat. */
   owner(ownerId: string): string
+  /** The outbox owners that may have a heartbeat key (pruned as they die). */
+  readonly owners: string
   /** Unsent own messages to `peerId`. */
   outbox(self: UserId, peerId: UserId): string
   /** The own read marker in the conversation with `peerId`. */
@@ -23,6 +25,7 @@ export function storageKeys(prefix: string): StorageKeys {
   return {
     auth: `${prefix}:auth`,
     owner: ownerId => `${prefix}:owner:${ownerId}`,
+    owners: `${prefix}:owners`,
     outbox: (self, peerId) => `${prefix}:outbox:${self}:${peerId}`,
     read: (self, peerId) => `${prefix}:read:${self}:${peerId}`,
     peerRead: (self, peerId) => `${prefix}:peerRead:${self}:${peerId}`,

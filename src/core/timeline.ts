@@ -608,9 +608,18 @@ export class Timeline {
    * released (they are visible now). Safe to call at any time. Added member.
    */
   settle(): number {
-    if (!this.#gapActive || this.#now() - this.#gapLastAt <= this.#gapWindowMs) return 0
+    if (!this.#gapActive || !this.#gapOver(this.#now())) return 0
     this.#gapActive = false
     return this.#releaseHeld()
+  }
+
+  /**
+   * The window ended by `t`. A clock that went back also ends it: kept open, it would hold frames and
+   * take an own echo for a duplicate (and resend it) for the step's length.
+   */
+  #gapOver(t: number): boolean {
+    const elapsed = t - this.#gapLastAt
+    return elapsed < 0 || elapsed > this.#gapWindowMs
   }
 
   /** A live frame after the replay ended. */
@@ -620,7 +629,7 @@ export class Timeline {
     if (!mine && frame.senderId !== this.#peerId) return 'foreign'
     if (this.#gapActive) {
       const t = this.#now()
-      if (t - this.#gapLastAt > this.#gapWindowMs) {
+      if (this.#gapOver(t)) {
         this.#gapActive = false
         this.#releaseHeld()
       }

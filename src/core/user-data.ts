@@ -2,18 +2,12 @@
  * The per-user index of stored conversation data, so that a logout removes what the user left in
  * storage (outbox, read marker, receipts) without enumerating the storage.
  */
-import { readItem, removeItem, writeItem } from './safe-storage'
+import { readItem, readStringList, removeItem, writeItem } from './safe-storage'
 import type { StorageKeys } from './storage-keys'
 import type { StorageAdapter, UserId } from './types'
 
 function peersOf(storage: StorageAdapter, keys: StorageKeys, self: UserId): string[] {
-  try {
-    const parsed: unknown = JSON.parse(readItem(storage, keys.peers(self)) ?? '[]')
-    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : []
-  }
-  catch {
-    return []
-  }
+  return readStringList(storage, keys.peers(self))
 }
 
 /** Remember that `self` may store data for `peerId` (one write per new peer). */

@@ -89,7 +89,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   // A gateway answering 502 to every refresh; a server whose replay never goes quiet.
   { weight: 1, arbitrary: fc.record({ op: fc.constant('gateway' as const), value: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('endless' as const), value: fc.boolean() }) },
-  ...(AWAITING_FIX.clockSteps ? [] : [{ weight: 1, arbitrary: fc.record({ op: fc.constant('clock' as const), minutes: fc.constantFrom(-10, -2, 2, 10) }) }]),
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('clock' as const), minutes: fc.constantFrom(-10, -2, 2, 10) }) },
 )
 const scenarioArb = fc.record({
   mode: fc.constantFrom<'two-users' | 'two-tabs'>('two-users', 'two-tabs'),

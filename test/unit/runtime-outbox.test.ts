@@ -5,31 +5,35 @@ import { createMemoryStorage } from '../../src/core/storage'
 import type { OutboxEntry } from '../../src/core/timeline'
 import type { Scheduler } from '../../src/core/types'
 
-/** A manual clock + timer queue: pure logic, no real time. */
-function manualScheduler(): Scheduler & { advance(ms: number): void } {
-  let now = 1_000_000
+/** A manual timer queue on monotonic time, and a wall clock (`now()`) that `step()` moves alone: pure logic, no real time. */
+function manualScheduler(): Scheduler & { advance(ms: number): void; step(ms: number): void } {
+  let mono = 1_000_000
+  let offset = 0
   let seq = 0
   const timers = new Map<number, { at: number; fn: () => void }>()
   return {
-    now: () => now,
+    now: () => mono + offset,
     setTimeout(fn, ms) {
       const id = ++seq
-      timers.set(id, { at: now + ms, fn })
+      timers.set(id, { at: mono + ms, fn })
       return id
     },
     clearTimeout(h) {
       timers.delete(h as number)
     },
     advance(ms) {
-      const end = now + ms
+      const end = mono + ms
       for (;;) {
         const next = [...timers.entries()].sort((a, b) => a[1].at - b[1].at)[0]
         if (!next || next[1].at > end) break
         timers.delete(next[0])
-        now = next[1].at
+        mono = next[1].at
         next[1].fn()
       }
-      now = end
+      mono = end
+    },
+    step(ms) {
+      offset += ms
     },
   }
 }
@@ -57,7 +61,7 @@ describe('outbox ownership', () => {
     expect(JSON.parse(storage.getItem('vrc:outbox:1:2')!).map((e: { owner: string }) => e.owner)).toEqual(['B', 'B', 'B'])
   })
 
-  it('without Web Locks an owner that stops beating is dead after 3 heartbeats', () => {
+  it('without Web Locks an owner whose beat stops changing is dead after 3 heartbeats of the observer', () => {
     const storage = createMemoryStorage()
     const scheduler = manualScheduler()
     const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
@@ -66,15 +70,123 @@ describe('outbox ownership', () => {
     new OutboxStore(storage, 'vrc', '1', '2', crashed).save([entry('a1')])
     // simulate a crash: the heartbeat timer stops, the key stays
     const frozen = storage.getItem('vrc:owner:A')
-    scheduler.advance(2500)
-    storage.setItem('vrc:owner:A', frozen!)
-    expect(alive.isDead('A')).toBe(false)
     crashed.release()
     storage.setItem('vrc:owner:A', frozen!)
+    scheduler.advance(2500)
+    expect(alive.isDead('A')).toBe(false)
     scheduler.advance(600)
     expect(alive.isDead('A')).toBe(true)
     expect(alive.isDead('B')).toBe(false)
     alive.release()
+  })
+
+  it('a forward wall-clock step leaves an owner that keeps beating alive', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    scheduler.advance(300)
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    scheduler.advance(1500)
+    scheduler.step(10 * 60_000)
+    for (let i = 0; i < 12; i++) {
+      expect(b.isDead('A'), `after ${i * 250} ms`).toBe(false)
+      expect(a.isDead('B'), `after ${i * 250} ms`).toBe(false)
+      scheduler.advance(250)
+    }
+    expect(storage.getItem('vrc:owner:A')).not.toBeNull()
+    a.release()
+    b.release()
+  })
+
+  it('a backward wall-clock step does not keep a crashed owner alive for the step', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const crashed = new OwnerLease({ ...base, ownerId: 'A' })
+    const alive = new OwnerLease({ ...base, ownerId: 'B' })
+    scheduler.advance(1500)
+    const frozen = storage.getItem('vrc:owner:A')
+    crashed.release()
+    storage.setItem('vrc:owner:A', frozen!)
+    scheduler.step(-10 * 60_000)
+    expect(alive.isDead('A')).toBe(false)
+    scheduler.advance(4000)
+    expect(alive.isDead('A')).toBe(true)
+    alive.release()
+  })
+
+  it('a tab closed long ago is dead one heartbeat after a new tab first looks', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const old = scheduler.now() - 3_600_000
+    storage.setItem('vrc:owner:A', JSON.stringify({ since: old, beat: old, seq: 7 }))
+    storage.setItem('vrc:owners', JSON.stringify(['A']))
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    expect(b.isDead('A')).toBe(false)
+    scheduler.advance(1000)
+    expect(b.isDead('A')).toBe(true)
+    // its key is gone with it; the index lists the live owner only
+    expect(storage.getItem('vrc:owner:A')).toBeNull()
+    expect(JSON.parse(storage.getItem('vrc:owners')!)).toEqual(['B'])
+    b.release()
+  })
+
+  it('without Web Locks, beats that storage refused restart the watch: a live owner is not dead once storage works again', () => {
+    const memory = createMemoryStorage()
+    let broken = false
+    const storage = {
+      getItem: (k: string) => {
+        if (broken) throw new DOMException('denied', 'SecurityError')
+        return memory.getItem(k)
+      },
+      setItem: (k: string, v: string) => {
+        if (broken) throw new DOMException('denied', 'SecurityError')
+        memory.setItem(k, v)
+      },
+      removeItem: (k: string) => {
+        if (broken) throw new DOMException('denied', 'SecurityError')
+        memory.removeItem(k)
+      },
+    }
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    scheduler.advance(500)
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    scheduler.advance(200)
+    broken = true
+    scheduler.advance(20_500)
+    // storage is back just before B's beat, A's next one comes 500 ms later
+    broken = false
+    scheduler.advance(100)
+    expect(b.isDead('A')).toBe(false)
+    expect(memory.getItem('vrc:owner:A')).not.toBeNull()
+    scheduler.advance(100)
+    expect(b.isDead('A')).toBe(false)
+    // A really stops now: 3 unchanged heartbeats of B
+    const frozen = memory.getItem('vrc:owner:A')
+    a.release()
+    memory.setItem('vrc:owner:A', frozen!)
+    scheduler.advance(3000)
+    expect(b.isDead('A')).toBe(true)
+    b.release()
+  })
+
+  it('a live owner missing from the owner index (a lost update) lists itself again and stays alive', () => {
+    const storage = createMemoryStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    expect(JSON.parse(storage.getItem('vrc:owners')!)).toEqual(['A', 'B'])
+    storage.setItem('vrc:owners', JSON.stringify(['B']))
+    scheduler.advance(5000)
+    expect(b.isDead('A')).toBe(false)
+    expect(JSON.parse(storage.getItem('vrc:owners')!).sort()).toEqual(['A', 'B'])
+    a.release()
+    b.release()
   })
 
   it('with Web Locks a lost lock means dead at the next query, long before the heartbeat is stale', async () => {

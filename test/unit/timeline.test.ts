@@ -336,6 +336,23 @@ describe('Timeline: gap duplicates', () => {
     expect(tl.gapDeadline()).toBeNull()
   })
 
+  it('a clock that stepped back ends the window: held frames settle, an own echo is not taken for a repeat', () => {
+    const { tl, clock } = makeTimeline({ gapWindowMs: 100 })
+    replay(tl, [hist(PEER, 'a'), hist(PEER, 'b'), hist(ME, 'ok')])
+    clock.advance(10)
+    expect(tl.applyLive(live(PEER, 'a'))).toBe('held')
+    clock.advance(-120_000)
+    expect(tl.settle()).toBe(1)
+    expect(shape(tl)).toEqual(['2:a:sent', '2:b:sent', '1:ok:sent', '2:a:sent'])
+
+    const second = makeTimeline({ gapWindowMs: 100 })
+    replay(second.tl, [hist(PEER, 'a'), hist(ME, 'ok')])
+    second.clock.advance(-120_000)
+    second.tl.enqueue('ok')
+    second.tl.takeQueued()
+    expect(second.tl.applyLive(live(ME, 'ok'))).toBe('echo')
+  })
+
   it('a drop or a new replay releases held frames', () => {
     const { tl, clock } = makeTimeline()
     replay(tl, [hist(PEER, 'a'), hist(PEER, 'b')])
