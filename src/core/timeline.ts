@@ -1,7 +1,6 @@
 /**
  * One conversation's timeline: pure reconciliation of history replays, live frames and local sends.
- * No I/O, no timers: time comes from `now()`. CONTRACT FILE: the public members below are what
- * the runtime (conversation.ts) calls; implementations may add members but not change these.
+ * No I/O, no timers: time comes from `now()`.
  *
  * Layout: `confirmed` holds the frozen stored messages themselves in server order (replay order, then
  * live arrivals in broadcast order); `unsent` holds own messages that are not `sent`, in send order.
@@ -62,7 +61,7 @@ export type LiveOutcome =
   /** Neither me nor the peer: ignored. */
   | 'foreign'
   /**
-   * Added member: the frame may be the start of a multi-frame gap duplicate and is held back (not
+   * the frame may be the start of a multi-frame gap duplicate and is held back (not
    * visible) until the next frame decides. Held frames are released as real messages as soon as the
    * sequence breaks, the window passes (see `settle()` / `gapDeadline()`), the socket drops or a new
    * replay begins; never lost.
@@ -256,12 +255,12 @@ export class Timeline {
     return this.#unread
   }
 
-  /** Visible messages from the peer. O(1). Added member. */
+  /** Visible messages from the peer. O(1). */
   get peerCount(): number {
     return this.#peers
   }
 
-  /** Some own message is `queued`, `pending` or `unknown`. Added member. */
+  /** Some own message is `queued`, `pending` or `unknown`. */
   get hasPending(): boolean {
     return this.#unsent.some(e => e.status !== 'failed')
   }
@@ -312,7 +311,7 @@ export class Timeline {
     return this.#cache
   }
 
-  /** The last `count` visible peer messages, oldest first. Added member. */
+  /** The last `count` visible peer messages, oldest first. */
   lastPeerMessages(count: number): ChatMessage[] {
     const out: ChatMessage[] = []
     const list = this.#confirmed
@@ -323,7 +322,7 @@ export class Timeline {
     return out.reverse()
   }
 
-  /** The own unsent message with this id. Added member. */
+  /** The own unsent message with this id. */
   unsentMessage(id: string): ChatMessage | undefined {
     const e = this.#findUnsent(id)
     return e && this.#view(e)
@@ -415,7 +414,7 @@ export class Timeline {
   /**
    * Can the running replay be complete? `short`: fewer frames than the last completed replay held
    * (the server log only grows, so frames are still to come). `unproven`: no frame yet while own
-   * sends wait for the replay to prove them stored (nothing known bounds the replay). Added member.
+   * sends wait for the replay to prove them stored (nothing known bounds the replay).
    */
   replayState(): 'complete' | 'short' | 'unproven' {
     if (this.#rCount < this.#stored) return 'short'
@@ -597,7 +596,7 @@ export class Timeline {
 
   /**
    * Epoch ms at which held-back frames must be released (call `settle()` then), or `null` when
-   * nothing is held. Added member.
+   * nothing is held.
    */
   gapDeadline(): number | null {
     return this.#gapActive && this.#held.length > 0 ? this.#gapLastAt + this.#gapWindowMs : null
@@ -605,7 +604,7 @@ export class Timeline {
 
   /**
    * Release held-back frames as real messages once the gap window has passed. Returns how many were
-   * released (they are visible now). Safe to call at any time. Added member.
+   * released (they are visible now). Safe to call at any time.
    */
   settle(): number {
     if (!this.#gapActive || !this.#gapOver(this.#now())) return 0
@@ -871,7 +870,7 @@ export class Timeline {
 
   /**
    * Changes whenever `outbox()` would (ids, states, occurrence counts; an entry's text and time never
-   * change): tells whether to persist without serialising the text. Added member.
+   * change): tells whether to persist without serialising the text.
    */
   outboxVersion(): string {
     let version = ''
@@ -928,14 +927,14 @@ export class Timeline {
   // ---------------------------------------------------------------------------------------------
   // Peer read receipts (read-receipts extension)
 
-  /** Own stored messages the peer has read, oldest first in server order (per its receipts). Added member. */
+  /** Own stored messages the peer has read, oldest first in server order (per its receipts). */
   get peerReadCount(): number {
     return this.#peerRead
   }
 
   /**
    * The peer sent a read receipt: every own message stored so far (in `messages()` as `sent`) is
-   * now `isRead`; later sends are not. Returns the new `peerReadCount`. Added member.
+   * now `isRead`; later sends are not. Returns the new `peerReadCount`.
    */
   markReadByPeer(): number {
     this.#setPeerRead(this.#confirmed.length - this.#peers, true)
@@ -945,7 +944,7 @@ export class Timeline {
   /**
    * Restore a persisted `peerReadCount`. Applied at once to own stored messages and again after
    * every replay; once the timeline held that many own messages, a replay holding fewer lowers it
-   * (the server lost some). Added member.
+   * (the server lost some).
    */
   setPeerReadCount(count: number): void {
     const next = Number.isFinite(count) && count > 0 ? Math.floor(count) : 0
