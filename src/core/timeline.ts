@@ -61,7 +61,7 @@ export type LiveOutcome =
   /** Neither me nor the peer: ignored. */
   | 'foreign'
   /**
-   * the frame may be the start of a multi-frame gap duplicate and is held back (not
+   * The frame may be the start of a multi-frame gap duplicate and is held back (not
    * visible) until the next frame decides. Held frames are released as real messages as soon as the
    * sequence breaks, the window passes (see `settle()` / `gapDeadline()`), the socket drops or a new
    * replay begins; never lost.
