@@ -197,6 +197,8 @@ export class Timeline {
 
   #cache: readonly ChatMessage[] | null = null
   #cacheVersion = -1
+  /** What the last `takeQueued()` changed in each message it took (occurrences, write order), for `hold()`. */
+  readonly #taken = new Map<string, [number | null, number]>()
   /** Own `sent` messages per content (for priorOccurrences); `null` = rebuild on demand. */
   #ownSentCounts: Map<string, number> | null = null
 
@@ -734,9 +736,11 @@ export class Timeline {
   takeQueued(): ChatMessage[] {
     if (this.#isReplaying) return []
     const taken: ChatMessage[] = []
+    this.#taken.clear()
     for (const e of this.#unsent) {
       if (e.status !== 'queued') continue
       const counts = this.#ownSentCounts ??= this.#countOwnSent()
+      this.#taken.set(e.id, [e.prior, e.seq])
       e.status = 'pending'
       e.prior = counts.get(e.content) ?? 0
       e.seq = ++this.#writeSeq
@@ -797,6 +801,23 @@ export class Timeline {
     e.error = undefined
     e.msg = null
     if (e.prior !== null) this.#unfresh()
+    this.#changed()
+    return true
+  }
+
+  /**
+   * A message of the last `takeQueued()` that was not written to the socket after all: back to
+   * `queued` as it was before. Returns false when no such message.
+   */
+  hold(id: string): boolean {
+    const e = this.#findUnsent(id)
+    const was = this.#taken.get(id)
+    if (e?.status !== 'pending' || was === undefined) return false
+    this.#taken.delete(id)
+    e.status = 'queued'
+    e.prior = was[0]
+    e.seq = was[1]
+    e.msg = null
     this.#changed()
     return true
   }
