@@ -254,6 +254,7 @@ export class OutboxStore {
    */
   load(): OutboxEntry[] {
     this.#loaded = false
+    this.#seen.clear()
     return this.adoptDead()
   }
 
@@ -272,18 +273,17 @@ export class OutboxStore {
       this.#loaded = true
       for (const e of list) {
         if (e.owner !== owner) continue
-        own.push(e)
-        this.#seen.add(e.id)
         if (e.status === 'queued') this.#queued.add(e.id)
+        if (!this.#seen.has(e.id)) own.push(e)
       }
     }
     const taken = list.filter(e => e.owner !== owner && this.#lease.isDead(e.owner))
     if (taken.length > 0 && this.#write(list.map(e => (taken.includes(e) ? { ...e, owner } : e)))) {
       own.push(...taken.filter(e => !this.#seen.has(e.id)))
-      for (const e of own) this.#seen.add(e.id)
     }
     // A refused write may have removed the stored value (Web Storage frees quota that way): put it back.
     else if (taken.length > 0 && raw !== null) writeItem(this.#storage, this.key, raw)
+    for (const e of own) this.#seen.add(e.id)
     return own.map(strip)
   }
 
@@ -299,18 +299,21 @@ export class OutboxStore {
    * Replace this client's entries with `entries`, keeping other owners' untouched. `true` once
    * persisted; otherwise this client's older stored entries are removed, so that no tab adopts a
    * stale state (a message since sent, still `queued` there, would be sent twice). Storage that
-   * cannot be read (now, or at every read since this store was made) is left as it is.
+   * cannot be read is left as it is.
    */
   save(entries: readonly OutboxEntry[]): boolean {
     const owner = this.#lease.ownerId
     for (const e of entries) this.#seen.add(e.id)
-    const read = this.#loaded === false ? null : this.#read()
+    const read = this.#read()
     if (!read) return false
     const others = read.list.filter(e => e.owner !== owner)
-    if (this.#write([...others, ...entries.map(e => ({ ...e, owner }))])) return true
+    // Stored entries of this owner a failed `load()` never returned stay, for `adoptDead()` to return.
+    const unread = this.#loaded === false ? read.list.filter(e => e.owner === owner && !this.#seen.has(e.id)) : []
+    if (this.#write([...others, ...unread, ...entries.map(e => ({ ...e, owner }))])) return true
     // Dropping the other owners' entries too is the last resort (what Web Storage adapters do on quota).
-    if (others.length === read.list.length) this.#queued.clear()
-    else if (!this.#write(others) && removeItem(this.#storage, this.key)) this.#queued.clear()
+    const kept = [...others, ...unread]
+    if (kept.length === read.list.length) this.#queued.clear()
+    else if (!this.#write(kept) && unread.length === 0 && removeItem(this.#storage, this.key)) this.#queued.clear()
     return false
   }
 }
