@@ -132,3 +132,28 @@ describe('an outbox that storage could not read', () => {
     expect(await copies(srv, 'new')).toBe(1)
   })
 })
+
+describe('a stored send found after the timeline already replayed its copy', () => {
+  it('is taken for that copy, not sent again', async () => {
+    const srv = await boot()
+    const storage = faultStorage()
+    const a = await tab(srv, storage)
+    await until(a.conv, live, 'live')
+    a.conv.send('hi')
+    // Its pending state is stored; then storage blocks, so the confirmation is never saved.
+    storage.set('broken')
+    await until(a.conv, s => settled(s) && s.messages[0]?.status === 'sent', 'confirmed')
+    a.client.auth.setTokens(srv.issueTokens(USERS.parent2.id))
+    await waitFor(() => a.conv.getSnapshot().messages.length === 0, 'the other account\'s timeline')
+    // Back on user 1 while storage throws: the replay shows 'hi', the stored pending copy is unread.
+    a.client.auth.setTokens(srv.issueTokens(USERS.student.id))
+    await until(a.conv, s => settled(s) && s.messages.length === 1, 'replayed')
+    storage.set('ok')
+    await waitFor(() => storage.backing.peek(KEY) === null, 'the stored copy settled')
+    a.conv.reconnect()
+    await until(a.conv, s => s.status === 'syncing', 'resyncing')
+    await until(a.conv, settled, 'settled')
+    expect(await copies(srv, 'hi')).toBe(1)
+    expect(a.conv.getSnapshot().messages.map(m => [m.content, m.status])).toEqual([['hi', 'sent']])
+  })
+})
