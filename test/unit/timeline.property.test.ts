@@ -400,7 +400,7 @@ type Step =
 const who = fc.constantFrom<Who>(0, 1, 2)
 const browser = fc.constantFrom<BrowserId>(0, 1)
 const texts = ['hi', 'ok', 'ok', 'hi', 'yes', '', REFUSED]
-const storageFaults: StorageFault[] = AWAITING_FIX.storageFaults ? ['ok'] : ['ok', 'full', 'broken']
+const storageFaults: StorageFault[] = ['ok', 'full', 'broken']
 const clockSteps = AWAITING_FIX.clockSteps ? [] : [-10, -2, 2, 10]
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constant('send' as const), who, text: fc.constantFrom(...texts) }) },
