@@ -114,7 +114,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
       // An owner died since the last replay: once its messages are ours, reconnect so a replay settles
       // them (a claim storage refused costs no reconnect; the next tick tries again).
       for (const { core } of pool.values()) {
-        if (core.getSnapshot().status === 'live' && core.adoptDead()) core.reconnect()
+        if (core.tick()) core.reconnect()
       }
     },
   })

@@ -56,6 +56,8 @@ export class ConversationCore {
   #lastStatus: ConnectionStatus = 'idle'
   /** `Timeline.outboxVersion()` last persisted; `null`: persist at the next chance. */
   #lastPersisted: string | null = null
+  /** The version last tried: a refused one is tried again on the next change, heartbeat or close, not on every call. */
+  #lastTried: string | null = null
   /** The last outbox write was refused. */
   #unsaved = false
   /** The peer-read count last written to storage. */
@@ -119,10 +121,14 @@ export class ConversationCore {
   setUser(selfId: UserId | null): void {
     if (this.#closed || selfId === this.#selfId) return
     this.#connection.stop('idle')
+    // Another account: what storage refused so far gets a last chance. Signed out: a logout just
+    // removed this client's stored entries, and they must stay removed.
+    if (selfId !== null) this.#persist(true)
     this.#selfId = selfId
     this.#timeline = null
     this.#outbox = null
     this.#lastPersisted = null
+    this.#lastTried = null
     this.#writes.clear()
     this.#sendGaveUp = null
     if (selfId !== null) {
@@ -166,7 +172,7 @@ export class ConversationCore {
   /** Final close (reference count reached zero, or the client was destroyed). */
   close(): void {
     if (this.#closed) return
-    this.#persist()
+    this.#persist(true)
     this.#connection.stop('closed')
     this.#closed = true
     this.#clearTypingTimer()
@@ -266,6 +272,18 @@ export class ConversationCore {
   reconnect(): void {
     if (this.#closed || this.#timeline === null) return
     this.#connection.reconnect()
+  }
+
+  /**
+   * Heartbeat: a save storage refused is tried again, and so are sends held for it. `true` when the
+   * messages of an owner that died since the last replay joined a live timeline: a replay must settle them.
+   */
+  tick(): boolean {
+    if (this.#closed) return false
+    const adopted = this.#connection.live && this.adoptDead()
+    this.#persist(true)
+    this.#flush()
+    return adopted
   }
 
   #onOpen(): void {
@@ -410,10 +428,13 @@ export class ConversationCore {
       }
       return
     }
-    const batch = timeline.takeQueued()
-    if (batch.length === 0) return
-    // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly resent.
-    this.#persist()
+    const taken = timeline.takeQueued()
+    if (taken.length === 0) return
+    // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly
+    // resent. A send whose stored copy still says `queued` (neither updated nor removed) waits for a
+    // save that works: a later page would send that copy again.
+    this.#persist(true)
+    const batch = taken.filter(m => !(this.#outbox?.mayBeQueued(m.id) && timeline.hold(m.id)))
     for (const message of batch) this.#inFlight.set(message.id, scheduler.now())
     this.#armEcho()
     for (const message of batch) {
@@ -510,12 +531,14 @@ export class ConversationCore {
     }
   }
 
-  #persist(): void {
+  /** Save the outbox when it changed since the last save that took effect (`retry`: also when that state was refused already). */
+  #persist(retry?: boolean): void {
     if (!this.#timeline || !this.#outbox) return
     const version = this.#timeline.outboxVersion()
-    if (version === this.#lastPersisted) return
-    this.#lastPersisted = version
+    if (version === this.#lastPersisted || (version === this.#lastTried && !retry)) return
+    this.#lastTried = version
     const saved = this.#outbox.save(this.#timeline.outbox())
+    if (saved) this.#lastPersisted = version
     // Reported once per change of state, not per write: a full storage stays full for a while.
     if (saved === this.#unsaved) {
       this.#unsaved = !saved

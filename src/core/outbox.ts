@@ -10,7 +10,7 @@
  * dead). `destroy()` removes the heartbeat key: a reload adopts immediately.
  */
 import type { LockManagerLike } from './options'
-import { readItem, readStringList, removeItem, writeItem } from './safe-storage'
+import { readStringList, removeItem, writeItem } from './safe-storage'
 import { storageKeys, type StorageKeys } from './storage-keys'
 import type { OutboxEntry } from './timeline'
 import type { Scheduler, StorageAdapter, UserId } from './types'
@@ -292,6 +292,13 @@ export class OutboxStore {
    * (a write that failed after it was sent) is claimed, so the next save drops it, but never restored.
    */
   readonly #seen = new Set<string>()
+  /**
+   * `false` from `load()` until a read of storage succeeded: this owner's stored entries are unknown
+   * meanwhile and never overwritten. `null`: never loaded (a store that only writes).
+   */
+  #loaded: boolean | null = null
+  /** This owner's ids whose stored copy says `queued`: a later page would send that copy without asking a replay. */
+  readonly #queued = new Set<string>()
 
   constructor(storage: StorageAdapter, storageKey: string, selfId: UserId, peerId: UserId, lease: OwnerLease) {
     this.#storage = storage
@@ -299,9 +306,18 @@ export class OutboxStore {
     this.key = `${storageKey}:outbox:${selfId}:${peerId}`
   }
 
-  /** The stored value and its entries; a value that is not a list of owned entries is dropped and reported. */
-  #read(): { raw: string | null; list: OwnedOutboxEntry[] } {
-    const raw = readItem(this.#storage, this.key)
+  /**
+   * The stored value and its entries; a value that is not a list of owned entries is dropped and
+   * reported. `null` when storage throws on reading: that says nothing about what it holds.
+   */
+  #read(): { raw: string | null; list: OwnedOutboxEntry[] } | null {
+    let raw: string | null
+    try {
+      raw = this.#storage.getItem(this.key) ?? null
+    }
+    catch {
+      return null
+    }
     let parsed: unknown = []
     try {
       parsed = JSON.parse(raw ?? '[]')
@@ -317,51 +333,83 @@ export class OutboxStore {
     return { raw, list }
   }
 
-  /** `true` once persisted; `false`: storage full or unavailable, the outbox lives in memory only. */
-  #write(entries: readonly OwnedOutboxEntry[]): boolean {
-    return entries.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(entries))
-  }
-
-  /** This client's own persisted entries, and every dead owner's it could claim. */
-  load(): OutboxEntry[] {
-    const own = this.#read().list.filter(e => e.owner === this.#lease.ownerId)
-    for (const e of own) this.#seen.add(e.id)
-    return [...own.map(strip), ...this.adoptDead()]
+  /** `true` once persisted (then `list` is what storage holds); `false`: storage full or unavailable, nothing changed. */
+  #write(list: readonly OwnedOutboxEntry[]): boolean {
+    const done = list.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(list))
+    if (done) {
+      this.#queued.clear()
+      for (const e of list) if (e.owner === this.#lease.ownerId && e.status === 'queued') this.#queued.add(e.id)
+    }
+    return done
   }
 
   /**
-   * Claim the entries of owners that died (none of this client's own). Only a claim that was
-   * persisted counts: while storage refuses it another tab may still take them, so this returns
-   * nothing and a later call tries again.
+   * This client's own persisted entries, and every dead owner's it could claim. While storage cannot
+   * be read this returns nothing and `save()` writes nothing; call `adoptDead()` later: its first
+   * successful read also returns this client's own entries.
+   */
+  load(): OutboxEntry[] {
+    this.#loaded = false
+    this.#seen.clear()
+    return this.adoptDead()
+  }
+
+  /**
+   * Claim the entries of owners that died (none of this client's own, except those a `load()` could
+   * not read). Only a claim that was persisted counts: while storage refuses it another tab may still
+   * take them, so this returns nothing and a later call tries again.
    */
   adoptDead(): OutboxEntry[] {
-    const { raw, list } = this.#read()
+    const read = this.#read()
+    if (!read) return []
+    const { raw, list } = read
     const owner = this.#lease.ownerId
-    const taken = list.filter(e => e.owner !== owner && this.#lease.isDead(e.owner))
-    if (taken.length === 0) return []
-    if (!this.#write(list.map(e => (taken.includes(e) ? { ...e, owner } : e)))) {
-      // A refused write may have removed the stored value (Web Storage frees quota that way): put it back.
-      if (raw !== null) writeItem(this.#storage, this.key, raw)
-      return []
+    const own: OwnedOutboxEntry[] = []
+    if (this.#loaded === false) {
+      this.#loaded = true
+      for (const e of list) {
+        if (e.owner !== owner) continue
+        if (e.status === 'queued') this.#queued.add(e.id)
+        if (!this.#seen.has(e.id)) own.push(e)
+      }
     }
-    const fresh = taken.filter(e => !this.#seen.has(e.id))
-    for (const e of fresh) this.#seen.add(e.id)
-    return fresh.map(strip)
+    const taken = list.filter(e => e.owner !== owner && this.#lease.isDead(e.owner))
+    if (taken.length > 0 && this.#write(list.map(e => (taken.includes(e) ? { ...e, owner } : e)))) {
+      own.push(...taken.filter(e => !this.#seen.has(e.id)))
+    }
+    // A refused write may have removed the stored value (Web Storage frees quota that way): put it back.
+    else if (taken.length > 0 && raw !== null) writeItem(this.#storage, this.key, raw)
+    for (const e of own) this.#seen.add(e.id)
+    return own.map(strip)
+  }
+
+  /**
+   * Storage may still hold a copy of this client's send `id` that says `queued`: writing it to a
+   * socket now could store it twice (a later page would adopt and send that copy).
+   */
+  mayBeQueued(id: string): boolean {
+    return this.#queued.has(id)
   }
 
   /**
    * Replace this client's entries with `entries`, keeping other owners' untouched. `true` once
    * persisted; otherwise this client's older stored entries are removed, so that no tab adopts a
-   * stale state (a message since sent, still `queued` there, would be sent twice).
+   * stale state (a message since sent, still `queued` there, would be sent twice). Storage that
+   * cannot be read is left as it is.
    */
   save(entries: readonly OutboxEntry[]): boolean {
     const owner = this.#lease.ownerId
     for (const e of entries) this.#seen.add(e.id)
-    const stored = this.#read().list
-    const others = stored.filter(e => e.owner !== owner)
-    if (this.#write([...others, ...entries.map(e => ({ ...e, owner }))])) return true
+    const read = this.#read()
+    if (!read) return false
+    const others = read.list.filter(e => e.owner !== owner)
+    // Stored entries of this owner a failed `load()` never returned stay, for `adoptDead()` to return.
+    const unread = this.#loaded === false ? read.list.filter(e => e.owner === owner && !this.#seen.has(e.id)) : []
+    if (this.#write([...others, ...unread, ...entries.map(e => ({ ...e, owner }))])) return true
     // Dropping the other owners' entries too is the last resort (what Web Storage adapters do on quota).
-    if (others.length < stored.length && !this.#write(others)) removeItem(this.#storage, this.key)
+    const kept = [...others, ...unread]
+    if (kept.length === read.list.length) this.#queued.clear()
+    else if (!this.#write(kept) && unread.length === 0 && removeItem(this.#storage, this.key)) this.#queued.clear()
     return false
   }
 }

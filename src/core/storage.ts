@@ -63,6 +63,8 @@ function probe(kind: WebStorageKind, win: WebStorageOptions['window']): Storage 
  * A write refused later (quota) throws a {@link StorageWriteError} and changes nothing: reads keep
  * showing what every tab sees, and the caller, which keeps its own state in memory, decides about
  * the previous value (stale, like a revoked token, or still needed, like another tab's outbox).
+ * A read or a removal the browser refuses later throws its error: an unreadable value is not an
+ * absent one (the core reads through helpers that tell them apart, and never throws into the app).
  *
  * @example
  * createChatClient({ baseUrl, storage: createWebStorage('session') })
@@ -75,14 +77,7 @@ export function createWebStorage(kind: WebStorageKind, options: WebStorageOption
   if (!storage) return { ...createMemoryStorage(), persistent: false }
   return {
     persistent: true,
-    getItem(key) {
-      try {
-        return storage.getItem(key)
-      }
-      catch {
-        return null
-      }
-    },
+    getItem: key => storage.getItem(key),
     setItem(key, value) {
       try {
         storage.setItem(key, value)
@@ -91,13 +86,6 @@ export function createWebStorage(kind: WebStorageKind, options: WebStorageOption
         throw new StorageWriteError(key, error)
       }
     },
-    removeItem(key) {
-      try {
-        storage.removeItem(key)
-      }
-      catch {
-        // A storage that cannot remove has nothing of ours to keep either.
-      }
-    },
+    removeItem: key => storage.removeItem(key),
   }
 }

@@ -123,14 +123,14 @@ interface Slot {
 }
 
 let idPrefixCounter = 0
-function defaultIdFactory(): () => string {
+function defaultIdFactory(): (() => string) & { prefix: string } {
   // Short enough that ids stay flat strings (V8 makes cons strings from 13 characters on: the prefix
   // is at most 7 characters, mostly 6, so up to 1M ids). A decimal counter: `prefix + n` uses V8's
   // number-to-string fast path, where `(n).toString(36)` per message cost ~0.1x the JSON.parse floor.
   // The random part has a fixed width, so `k1` + `0` and `k` + `10` cannot both occur.
   const prefix = `${Math.floor(Math.random() * 1_679_616).toString(36).padStart(4, '0')}${(idPrefixCounter++).toString(36)}.`
   let n = 0
-  return () => prefix + n++
+  return Object.assign(() => prefix + n++, { prefix })
 }
 
 const isoOf = (ms: number): string => new Date(ms).toISOString()
@@ -165,7 +165,7 @@ export class Timeline {
   readonly #now: () => number
   readonly #newId: () => string
   /** Ids of messages that came from the server (replay, live): short, flat, unique per timeline. */
-  readonly #storedId: () => string = defaultIdFactory()
+  readonly #storedId = defaultIdFactory()
   readonly #gapWindowMs: number
 
   /** Stored messages (all `sent`), the frozen views themselves: one record per message. */
@@ -196,6 +196,8 @@ export class Timeline {
 
   #cache: readonly ChatMessage[] | null = null
   #cacheVersion = -1
+  /** What the last `takeQueued()` changed in each message it took (occurrences, write order), for `hold()`. */
+  readonly #taken = new Map<string, [number | null, number]>()
   /** Own `sent` messages per content (for priorOccurrences); `null` = rebuild on demand. */
   #ownSentCounts: Map<string, number> | null = null
 
@@ -742,9 +744,11 @@ export class Timeline {
   takeQueued(): ChatMessage[] {
     if (this.#isReplaying) return []
     const taken: ChatMessage[] = []
+    this.#taken.clear()
     for (const e of this.#unsent) {
       if (e.status !== 'queued') continue
       const counts = this.#ownSentCounts ??= this.#countOwnSent()
+      this.#taken.set(e.id, [e.prior, e.seq])
       e.status = 'pending'
       e.prior = counts.get(e.content) ?? 0
       e.seq = ++this.#writeSeq
@@ -809,6 +813,23 @@ export class Timeline {
     return true
   }
 
+  /**
+   * A message of the last `takeQueued()` that was not written to the socket after all: back to
+   * `queued` as it was before. Returns false when no such message.
+   */
+  hold(id: string): boolean {
+    const e = this.#findUnsent(id)
+    const was = this.#taken.get(id)
+    if (e?.status !== 'pending' || was === undefined) return false
+    this.#taken.delete(id)
+    e.status = 'queued'
+    e.prior = was[0]
+    e.seq = was[1]
+    e.msg = null
+    this.#changed()
+    return true
+  }
+
   /** Remove an own message that is not `sent`. Returns false when no such message. */
   discard(id: string): boolean {
     const index = this.#unsent.findIndex(e => e.id === id)
@@ -860,12 +881,32 @@ export class Timeline {
         mark: 0,
       }
       if (e.prior !== null) e.seq = ++this.#writeSeq
-      if (isCandidate(e)) this.#unfresh()
-      this.#unsent.push(e)
       known.add(id)
       any = true
+      if (isCandidate(e) && this.#claimShown(e)) continue
+      if (isCandidate(e)) this.#unfresh()
+      this.#unsent.push(e)
     }
     if (any) this.#changed()
+  }
+
+  /**
+   * A restored send whose copy this timeline already shows (adopted from another tab, or restored
+   * after a replay it missed): an own message with its text past the occurrences it knew of, that
+   * no send of this timeline explains. It takes that message's place: a replay would give the
+   * occurrence to the message shown and resend this one.
+   */
+  #claimShown(e: Entry): boolean {
+    if (this.#newId === this.#storedId) return false
+    const list = this.#confirmed
+    let seen = 0
+    for (let k = 0; k < list.length; k++) {
+      const m = list[k] as ChatMessage
+      if (!m.isMine || m.content !== e.content || ++seen <= (e.prior ?? 0) || !m.id.startsWith(this.#storedId.prefix)) continue
+      list[k] = this.#make(e.id, true, m.content, m.createdAt, m.serverTime, 'sent', m.isRead)
+      return true
+    }
+    return false
   }
 
   /**

@@ -25,7 +25,6 @@ import type { ChatClient, Conversation, Scheduler, StorageAdapter } from '../../
 import { createMemoryStore } from '../../src/testing'
 import type { ManualSignals, MessageStore } from '../../src/testing'
 import { createFaultStorage, QuotaStorage, type StorageFault } from '../support/fault-storage'
-import { AWAITING_FIX } from '../support/awaiting-fix'
 import { createManualSignals, logShape, makeClient, settled, shape, startServer, until, USERS } from './helpers'
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 6)
@@ -77,7 +76,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'crashNext' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reload' as const), who }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), ms: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 60 }) }, { weight: 1, arbitrary: fc.constant(700) }) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('storage' as const), who, fault: fc.constantFrom<StorageFault>(...(AWAITING_FIX.storageFaults ? ['ok' as const] : ['ok', 'full', 'broken'] as const)) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('storage' as const), who, fault: fc.constantFrom<StorageFault>('ok', 'full', 'broken') }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('rotate' as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('noIat' as const), who }) },

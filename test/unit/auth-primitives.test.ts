@@ -123,6 +123,25 @@ describe('storage adapters', () => {
     storage.removeItem('a')
     expect(storage.getItem('a')).toBeNull()
   })
+
+  it('web storage: a read or removal the browser blocks later throws, so it is never taken for a missing value', () => {
+    const backing = new Map<string, string>([['a', '1']])
+    let blocked = false
+    const check = () => {
+      if (blocked) throw new DOMException('denied', 'SecurityError')
+    }
+    const fake = {
+      getItem: (k: string) => (check(), backing.get(k) ?? null),
+      setItem: (k: string, v: string) => (check(), void backing.set(k, v)),
+      removeItem: (k: string) => (check(), void backing.delete(k)),
+    } as unknown as Storage
+    const storage = createWebStorage('local', { window: { localStorage: fake } })
+    blocked = true
+    expect(() => storage.getItem('a')).toThrow(DOMException)
+    expect(() => storage.removeItem('a')).toThrow(DOMException)
+    blocked = false
+    expect(storage.getItem('a')).toBe('1')
+  })
 })
 
 describe('emitter', () => {

@@ -290,3 +290,40 @@ describe('outbox ownership', () => {
     b.release()
   })
 })
+
+describe('outbox store over a storage whose reads throw', () => {
+  it('drops nothing as corrupt, and overwrites this owner\'s stored entries only after a read succeeded (then returns them)', () => {
+    const memory = createMemoryStorage()
+    let blocked = false
+    const check = () => {
+      if (blocked) throw new DOMException('Access to storage is denied.', 'SecurityError')
+    }
+    const storage = {
+      getItem: (key: string) => (check(), memory.getItem(key)),
+      setItem: (key: string, value: string) => memory.setItem(key, value),
+      removeItem: (key: string) => memory.removeItem(key),
+    }
+    const corrupt: string[] = []
+    const lease = new OwnerLease({ storage, storageKey: 'vrc', scheduler: manualScheduler(), ownerId: 'A', heartbeatMs: 1000, locks: null, onCorrupt: key => corrupt.push(key) })
+    new OutboxStore(storage, 'vrc', '1', '2', lease).save([entry('a1')])
+    const stored = memory.getItem('vrc:outbox:1:2')
+
+    blocked = true
+    // The timeline rebuilt now (an account switch back) restores nothing and saves its own state.
+    const rebuilt = new OutboxStore(storage, 'vrc', '1', '2', lease)
+    expect(rebuilt.load()).toEqual([])
+    expect(rebuilt.save([entry('a2', 'new')])).toBe(false)
+    expect(rebuilt.adoptDead()).toEqual([])
+    expect(memory.getItem('vrc:outbox:1:2')).toBe(stored)
+    expect(corrupt).toEqual([])
+
+    // Readable again: a save keeps the entry no load returned yet, the next adoption returns it.
+    blocked = false
+    expect(rebuilt.save([entry('a2', 'new')])).toBe(true)
+    expect(JSON.parse(memory.getItem('vrc:outbox:1:2')!).map((e: { id: string }) => e.id)).toEqual(['a1', 'a2'])
+    expect(rebuilt.adoptDead().map(e => e.id)).toEqual(['a1'])
+    expect(rebuilt.save([entry('a2', 'new')])).toBe(true)
+    expect(JSON.parse(memory.getItem('vrc:outbox:1:2')!).map((e: { id: string }) => e.id)).toEqual(['a2'])
+    lease.release()
+  })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OutboxEntry } from '../../src/core/timeline'
-import { hist, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
+import { hist, live, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
 
 const entry = (id: string, createdAt: number, over: Partial<OutboxEntry> = {}): OutboxEntry =>
   ({ id, content: id, createdAt, status: 'queued', priorOccurrences: null, ...over })
@@ -67,5 +67,32 @@ describe('Timeline.replayState', () => {
     expect(tl.replayState()).toBe('unproven')
     tl.addReplayFrame(hist(ME, 'x'))
     expect(tl.replayState()).toBe('complete')
+  })
+})
+
+describe('Timeline.restore into a timeline that already shows the message', () => {
+  it('an own history message past the restored send\'s known occurrences is that send: it is not resent', () => {
+    const { tl } = makeTimeline()
+    const frames = [hist(ME, 'hi'), hist(PEER, 'yo'), hist(ME, 'hi')]
+    replay(tl, frames)
+    // Written when 1 'hi' was stored (another tab's, or a page whose storage was unreadable meanwhile).
+    tl.restore([entry('tab:1', 5, { content: 'hi', status: 'pending', priorOccurrences: 1 })])
+    expect(tl.outbox()).toEqual([])
+    expect(tl.messages().map(m => m.id)[2]).toBe('tab:1')
+    replay(tl, frames)
+    expect(shape(tl)).toEqual([`${ME}:hi:sent`, `${PEER}:yo:sent`, `${ME}:hi:sent`])
+    expect(tl.takeQueued()).toEqual([])
+  })
+
+  it('a copy it knew of, or one this timeline sent itself, explains nothing: the replay still decides', () => {
+    const { tl, clock } = makeTimeline()
+    replay(tl, [hist(ME, 'hi')])
+    clock.advance(60_000)
+    tl.enqueue('hi')
+    tl.takeQueued()
+    tl.applyLive(live(ME, 'hi'))
+    // Knew of 1 stored 'hi'; the 2nd is this timeline's own send.
+    tl.restore([entry('tab:1', 5, { content: 'hi', status: 'pending', priorOccurrences: 1 })])
+    expect(tl.outbox().map(e => [e.id, e.status])).toEqual([['tab:1', 'unknown']])
   })
 })

@@ -31,7 +31,6 @@ import { createWebStorage } from '../../src/core/storage'
 import { Timeline } from '../../src/core/timeline'
 import type { Scheduler, StorageAdapter } from '../../src/core/types'
 import { createFaultStorage, QuotaStorage, type StorageFault } from '../support/fault-storage'
-import { AWAITING_FIX } from '../support/awaiting-fix'
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300)
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261124)
@@ -184,8 +183,10 @@ class Model {
         c.writes.delete(id)
       }
     }
-    const batch = c.tl.takeQueued()
+    const taken = c.tl.takeQueued()
     this.persist(c)
+    // A send whose stored copy may still say `queued` waits for a save that works.
+    const batch = taken.filter(m => !(c.outbox.mayBeQueued(m.id) && c.tl.hold(m.id)))
     for (const m of batch) c.inflight.push({ id: m.id, content: m.content })
   }
 
@@ -356,6 +357,8 @@ class Model {
       if (!b.switched) {
         this.drop(who, mask)
         this.forget(c)
+        // Signing in as another account saves the outbox one last time (the runtime's setUser()).
+        this.persist(c)
       }
       else {
         // Back to user 1: the timeline is rebuilt from storage by the same page (same owner).
@@ -396,7 +399,7 @@ type Step =
 const who = fc.constantFrom<Who>(0, 1, 2)
 const browser = fc.constantFrom<BrowserId>(0, 1)
 const texts = ['hi', 'ok', 'ok', 'hi', 'yes', '', REFUSED]
-const storageFaults: StorageFault[] = AWAITING_FIX.storageFaults ? ['ok'] : ['ok', 'full', 'broken']
+const storageFaults: StorageFault[] = ['ok', 'full', 'broken']
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constant('send' as const), who, text: fc.constantFrom(...texts) }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('deliver' as const), who, n: fc.integer({ min: 1, max: 6 }) }) },
@@ -458,6 +461,12 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
     model.signal(w, 'hidden', false, 0)
   }
   const unresolved = (c: Client) => c.tl.outbox().some(e => !(e.status === 'failed' && e.content === REFUSED)) || c.inflight.length > 0
+  // A stored entry its owner's timeline does not hold yet: a closed page's (adopted once its heartbeat
+  // key, which storage may have refused to remove, is stale) or one a load could not read.
+  const orphaned = () => model.browsers.some(b => ['vrc:outbox:1:2', 'vrc:outbox:2:1'].some((key) => {
+    const stored = JSON.parse(b.backing.peek(key) ?? '[]') as Array<{ id: string; owner: string }>
+    return stored.some(e => !model.clients.some(c => c.lease.ownerId === e.owner && c.tl.outbox().some(o => o.id === e.id)))
+  }))
   // Settle without faults until nothing is unsent, then a final full replay for each client.
   for (let round = 0; round < 20; round++) {
     for (const w of ALL) model.connect(w, 0)
@@ -466,7 +475,7 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
     for (const w of ALL) while (model.clients[w]!.inflight.length > 0) model.process(w, false)
     for (const w of ALL) model.deliver(w, Number.POSITIVE_INFINITY)
     model.wait(QUIET_MS + 100)
-    if (!model.clients.some(unresolved)) break
+    if (!model.clients.some(unresolved) && !orphaned()) break
     // Unresolved sends (unknown): a reconnect replay decides them.
     for (const w of ALL) model.drop(w, 0)
   }
