@@ -39,32 +39,22 @@ export interface WebStorageOptions {
 }
 
 export interface WebStorageAdapter extends StorageAdapter {
-  /** `false` when the browser storage was unusable and a memory store stands in for it. */
+  /**
+   * `false` where there is no browser storage at all (SSR, Node): a memory store stands in. A
+   * browser storage that refuses access (private mode, a full origin, blocked site data) is still
+   * the one used, so the chat persists again as soon as the browser allows it.
+   */
   readonly persistent: boolean
-}
-
-function probe(kind: WebStorageKind, win: WebStorageOptions['window']): Storage | null {
-  try {
-    const storage = kind === 'local' ? win?.localStorage : win?.sessionStorage
-    if (!storage) return null
-    const key = '__vrc_probe__'
-    storage.setItem(key, key)
-    storage.removeItem(key)
-    return storage
-  }
-  catch {
-    return null
-  }
 }
 
 /**
  * `sessionStorage` (`'session'`) or `localStorage` (`'local'`) as a `StorageAdapter`.
- * SSR-safe: with no `window`, or a storage that throws on access, it quietly uses memory.
- * A write refused later (quota) throws a {@link StorageWriteError} and changes nothing: reads keep
- * showing what every tab sees, and the caller, which keeps its own state in memory, decides about
- * the previous value (stale, like a revoked token, or still needed, like another tab's outbox).
- * A read or a removal the browser refuses later throws its error: an unreadable value is not an
- * absent one (the core reads through helpers that tell them apart, and never throws into the app).
+ * SSR-safe: with no `window` (or no such storage) it uses memory.
+ * Every call goes to the browser: a write it refuses throws a {@link StorageWriteError} and
+ * changes nothing, a read or removal it refuses throws its error (an unreadable value is not an
+ * absent one). The core reads and writes through helpers that tell these apart, keeps its own
+ * state in memory meanwhile and never throws into the app; it decides about a previous value
+ * (stale, like a revoked token, or still needed, like another tab's outbox).
  *
  * @example
  * createChatClient({ baseUrl, storage: createWebStorage('session') })
@@ -73,19 +63,31 @@ export function createWebStorage(kind: WebStorageKind, options: WebStorageOption
   const win = 'window' in options
     ? options.window
     : (globalThis as { window?: WebStorageOptions['window'] }).window
-  const storage = probe(kind, win)
-  if (!storage) return { ...createMemoryStorage(), persistent: false }
+  // Looked up on every call: a getter that throws now (blocked site data) may not later.
+  const storage = (): Storage => {
+    const found = kind === 'local' ? win?.localStorage : win?.sessionStorage
+    if (!found) throw new DOMException(`${kind}Storage is gone`, 'InvalidStateError')
+    return found
+  }
+  let present: boolean
+  try {
+    present = Boolean(kind === 'local' ? win?.localStorage : win?.sessionStorage)
+  }
+  catch {
+    present = true
+  }
+  if (!present) return { ...createMemoryStorage(), persistent: false }
   return {
     persistent: true,
-    getItem: key => storage.getItem(key),
+    getItem: key => storage().getItem(key),
     setItem(key, value) {
       try {
-        storage.setItem(key, value)
+        storage().setItem(key, value)
       }
       catch (error) {
         throw new StorageWriteError(key, error)
       }
     },
-    removeItem: key => storage.removeItem(key),
+    removeItem: key => storage().removeItem(key),
   }
 }

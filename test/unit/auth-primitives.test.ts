@@ -85,15 +85,26 @@ describe('storage adapters', () => {
     expect(storage.getItem('k')).toBe('v')
   })
 
-  it('web storage falls back to memory when access throws (Safari private mode)', () => {
-    const throwing = {
+  it('web storage the browser blocks (Safari private mode, blocked site data): every call throws until the browser allows it', () => {
+    const backing = new Map<string, string>()
+    let blocked = true
+    const win = {
       get sessionStorage(): Storage {
-        throw new DOMException('denied', 'SecurityError')
+        if (blocked) throw new DOMException('denied', 'SecurityError')
+        return {
+          getItem: (k: string) => backing.get(k) ?? null,
+          setItem: (k: string, v: string) => void backing.set(k, v),
+          removeItem: (k: string) => void backing.delete(k),
+        } as unknown as Storage
       },
     }
-    const storage = createWebStorage('session', { window: throwing })
-    expect(storage.persistent).toBe(false)
+    const storage = createWebStorage('session', { window: win })
+    expect(storage.persistent).toBe(true)
+    expect(() => storage.setItem('k', 'v')).toThrow(StorageWriteError)
+    expect(() => storage.getItem('k')).toThrow(DOMException)
+    blocked = false
     storage.setItem('k', 'v')
+    expect(backing.get('k')).toBe('v')
     expect(storage.getItem('k')).toBe('v')
   })
 
