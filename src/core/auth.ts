@@ -197,6 +197,8 @@ export function createAuth(deps: AuthDeps): AuthController {
   let lastRefreshAt = Number.NEGATIVE_INFINITY
   /** The session lives in this tab's memory only (storage refused it). */
   let unpersisted = false
+  /** Refresh tokens this tab rotated away: the server revoked them, so a stored copy is stale. */
+  const spent = new Set<string>()
   /** The stored record (raw) that storage kept when it refused this tab's session; `null`: a marker or nothing. */
   let leftStored: string | null = null
   /** Set by login/setTokens until their storage write, made under the refresh lock, has happened. */
@@ -261,6 +263,12 @@ export function createAuth(deps: AuthDeps): AuthController {
       return null
     }
     const { access, refresh, offsetMs, receivedAt } = record
+    if (typeof refresh === 'string' && spent.has(refresh)) {
+      // A pair this tab rotated away, left behind by a write storage refused: revoked, never adopted.
+      if (!session) return null
+      if (write(storedOf(session))) unpersisted = false
+      return storedOf(session)
+    }
     return {
       access,
       refresh: typeof refresh === 'string' ? refresh : undefined,
@@ -347,6 +355,7 @@ export function createAuth(deps: AuthDeps): AuthController {
 
   /** Take `next` as the session (from a refresh of `rotated`) and tell other tabs. */
   function commit(next: Session, rotated: string): void {
+    if (next.refresh !== rotated) spent.add(rotated)
     session = next
     status = 'authenticated'
     writeStored(next, rotated)

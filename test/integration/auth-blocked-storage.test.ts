@@ -30,3 +30,26 @@ describe('a storage that throws on every access after sign-in', () => {
     expect(logShape(await srv.log(1, 2))).toEqual([['1', 'hi']])
   })
 })
+
+describe('a refresh while storage is blocked', () => {
+  it('never adopts the rotated-away pair left in storage once it is readable again, and repairs it', async () => {
+    const srv = await boot()
+    const storage = createFaultStorage()
+    const client = track(makeClient(srv, { storage }))
+    await client.auth.login(USERS.student.email, USERS.student.password)
+    const before = JSON.parse(storage.backing.peek('vrc:auth') ?? '{}') as { refresh?: string }
+
+    storage.set('broken')
+    await client.auth.refresh()
+    storage.set('ok')
+    // the stored pair is the one the server just revoked
+    expect((JSON.parse(storage.backing.peek('vrc:auth') ?? '{}') as { refresh?: string }).refresh).toBe(before.refresh)
+
+    await client.auth.refresh()
+    expect(client.auth.getState().status).toBe('authenticated')
+    const after = JSON.parse(storage.backing.peek('vrc:auth') ?? '{}') as { refresh?: string }
+    expect(after.refresh).not.toBe(before.refresh)
+    const chat = client.conversation(2)
+    await until(chat, live)
+  })
+})
