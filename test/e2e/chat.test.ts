@@ -7,6 +7,12 @@ import type { UserKey } from './harness'
 const ACCESS_TTL_SECONDS = 5
 const results = new URL('../../test-results/', import.meta.url).pathname
 mkdirSync(results, { recursive: true })
+// The docs show these screenshots; only an explicit update run rewrites the committed ones, so a
+// CI run still takes them (into test-results/) without dirtying the tree.
+const docShots = process.env.UPDATE_SCREENSHOTS === '1'
+  ? new URL('../../docs/public/screenshots/', import.meta.url).pathname
+  : `${results}screenshots/`
+mkdirSync(docShots, { recursive: true })
 
 let server: Playground
 let browser: Browser
@@ -48,6 +54,11 @@ async function openChat(user: UserKey, peer: UserKey): Promise<{ context: Browse
   await page.getByTestId(`contact-${USERS[peer].id}`).click()
   await expectLive(page)
   return { context, page }
+}
+
+/** Save the viewport (fixed by newPage) as the docs screenshot `name`. */
+async function docShot(page: Page, name: 'chat' | 'offline-queued' | 'session-expired'): Promise<void> {
+  await page.screenshot({ path: `${docShots}${name}.png` })
 }
 
 let failures = 0
@@ -143,7 +154,7 @@ describe('playground in Chromium', () => {
     expect(await texts(sam)).toEqual(stored)
     // the receipt count survives the reload (session storage), the server never stores read state
     await waitForRead(sam, first, 5000)
-    await sam.screenshot({ path: `${results}e2e-chat-student.png` })
+    await docShot(sam, 'chat')
     await pat.screenshot({ path: `${results}e2e-chat-parent.png` })
   })
 
@@ -183,6 +194,7 @@ describe('playground in Chromium', () => {
       const status = await pat.locator('[data-testid=message]', { hasText: text }).getAttribute('data-status')
       expect(status).not.toBe('sent')
     }
+    await docShot(pat, 'offline-queued')
     await context.setOffline(false)
 
     for (const text of batch) await waitForMessage(alex, text, 'sent', 30_000)
@@ -263,7 +275,7 @@ describe('playground in Chromium', () => {
     await sam.reload()
     await sam.waitForURL(/\/login\?reason=expired/, { timeout: 20_000 })
     await expect.poll(() => sam.getByTestId('login-notice').textContent()).toContain('session has expired')
-    await sam.screenshot({ path: `${results}e2e-session-expired.png` })
+    await docShot(sam, 'session-expired')
   })
 
   it('shows an XSS payload as text and never runs it', async () => {
