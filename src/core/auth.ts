@@ -962,9 +962,13 @@ export function createAuth(deps: AuthDeps): AuthController {
       const message = asRecord(event?.data)
       if (!message || message.from === instanceId || destroyed) return
       if (message.type !== 'tokens' && message.type !== 'logout' && message.type !== 'unauthorized') return
-      const signedIn = session !== null
+      const signedIn = session !== null || status === 'unauthorized'
       syncFromStorage(message.type)
-      if (message.type === 'logout' && signedIn && session === null) deps.onLogout?.()
+      if (message.type === 'logout' && signedIn && session === null) {
+        // An expired session here ends with the other tab's logout too.
+        if (status === 'unauthorized') clearLocal('anonymous')
+        deps.onLogout?.()
+      }
       for (const waiter of [...channelWaiters]) waiter()
     }
   }

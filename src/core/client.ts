@@ -18,7 +18,7 @@ import type {
 } from './types'
 import { removeItem } from './safe-storage'
 import { storageKeys } from './storage-keys'
-import { clearUserData, indexPeer } from './user-data'
+import { clearUserData } from './user-data'
 import { parsePeerId } from './urls'
 
 /** Options of `createChatClient`: the public `ChatClientOptions` plus environment injections. */
@@ -134,7 +134,6 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
 
   /** Build the timeline of `userId`; persisted data that still breaks it is dropped, never thrown into the app. */
   function setUser(core: ConversationCore, userId: UserId | null): void {
-    if (userId !== null && !passive) indexPeer(resolved.storage, keys, userId, core.peerId)
     try {
       core.setUser(userId)
     }

@@ -11,6 +11,7 @@ import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type Ty
 import { DEFAULT_GAP_WINDOW_MS, Timeline, UNSTORABLE } from './timeline'
 import type { OwnerLease } from './outbox'
 import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OutboxStore } from './outbox'
+import { readItem, writeItem } from './safe-storage'
 import type { ResolvedOptions } from './options'
 import type {
   ChatMessage,
@@ -62,6 +63,8 @@ export class ConversationCore {
   #unsaved = false
   /** The peer-read count last written to storage. */
   #peerReadSaved = 0
+  /** The read marker last written to storage (`-1`: none yet). */
+  #readSaved = -1
   readonly #notify: ReturnType<typeof createNotifier>
   /**
    * Until then an own echo could be mistaken for a join/history race duplicate of the replay's tail
@@ -142,9 +145,10 @@ export class ConversationCore {
       const outbox = new OutboxStore(this.#options.storage, this.#options.storageKey, selfId, this.peerId, this.#deps.lease)
       const restored = outbox.load()
       if (restored.length > 0) timeline.restore(restored)
-      const read = Number(this.#readStorage(this.#readKey(selfId)))
+      const read = Number(readItem(this.#options.storage, this.#readKey(selfId)))
       if (Number.isInteger(read) && read > 0) timeline.setReadCount(read)
-      timeline.setPeerReadCount(Number(this.#readStorage(this.#readKey(selfId, 'peerRead'))))
+      this.#readSaved = Number.isInteger(read) && read > 0 ? read : -1
+      timeline.setPeerReadCount(Number(readItem(this.#options.storage, this.#readKey(selfId, 'peerRead'))))
       this.#peerReadSaved = timeline.peerReadCount
       this.#timeline = timeline
       this.#outbox = outbox
@@ -257,7 +261,10 @@ export class ConversationCore {
     if (!timeline || this.#selfId === null) return
     const before = timeline.unreadCount
     const count = timeline.markRead()
-    this.#writeStorage(this.#readKey(this.#selfId), String(count))
+    if (count !== this.#readSaved && !this.#deps.lease.passive && writeItem(this.#options.storage, this.#readKey(this.#selfId), String(count))) {
+      this.#readSaved = count
+      this.#outbox?.index()
+    }
     if (this.#options.extensions.readReceipts && before > 0) this.#connection.send(encodeExtension('read'))
     if (before !== timeline.unreadCount) this.#changed()
   }
@@ -568,28 +575,11 @@ export class ConversationCore {
   /** Persist the peer's read receipts (a count of own messages) when it changed. */
   #savePeerRead(): void {
     const count = this.#timeline?.peerReadCount ?? 0
-    if (this.#selfId === null || count === this.#peerReadSaved) return
+    if (this.#selfId === null || count === this.#peerReadSaved || this.#deps.lease.passive) return
     this.#peerReadSaved = count
-    this.#writeStorage(this.#readKey(this.#selfId, 'peerRead'), String(count))
+    if (writeItem(this.#options.storage, this.#readKey(this.#selfId, 'peerRead'), String(count))) this.#outbox?.index()
   }
 
-  #readStorage(key: string): string | null {
-    try {
-      return this.#options.storage.getItem(key)
-    }
-    catch {
-      return null
-    }
-  }
-
-  #writeStorage(key: string, value: string): void {
-    try {
-      this.#options.storage.setItem(key, value)
-    }
-    catch {
-      // the read marker then lives in memory only
-    }
-  }
 
   /** The current state, or the previous snapshot object when nothing in it changed. */
   #build(): ConversationSnapshot {

@@ -13,6 +13,7 @@ import type { LockManagerLike } from './options'
 import { readStringList, removeItem, writeItem } from './safe-storage'
 import { storageKeys, type StorageKeys } from './storage-keys'
 import type { OutboxEntry } from './timeline'
+import { indexPeer } from './user-data'
 import type { Scheduler, StorageAdapter, UserId } from './types'
 
 /**
@@ -108,6 +109,11 @@ export class OwnerLease {
   readonly #since: number
   readonly #keys: StorageKeys
   readonly #options: OwnerLeaseOptions
+
+  /** A passive client (SSR, `connect: false`) never sends, so it claims and writes nothing. */
+  get passive(): boolean {
+    return this.#options.passive === true
+  }
 
   constructor(options: OwnerLeaseOptions) {
     this.#options = options
@@ -300,10 +306,24 @@ export class OutboxStore {
   /** This owner's ids whose stored copy says `queued`: a later page would send that copy without asking a replay. */
   readonly #queued = new Set<string>()
 
+  readonly #keys: StorageKeys
+  readonly #self: UserId
+  readonly #peer: UserId
+  /** The user's peers index lists this conversation (so a logout finds its keys). */
+  #indexed = false
+
   constructor(storage: StorageAdapter, storageKey: string, selfId: UserId, peerId: UserId, lease: OwnerLease) {
     this.#storage = storage
     this.#lease = lease
-    this.key = `${storageKey}:outbox:${selfId}:${peerId}`
+    this.#keys = storageKeys(storageKey)
+    this.#self = selfId
+    this.#peer = peerId
+    this.key = this.#keys.outbox(selfId, peerId)
+  }
+
+  /** List this conversation in the user's peers index once something of it is stored. */
+  index(): void {
+    if (!this.#indexed && !this.#lease.passive) this.#indexed = indexPeer(this.#storage, this.#keys, this.#self, this.#peer)
   }
 
   /**
@@ -337,6 +357,7 @@ export class OutboxStore {
   #write(list: readonly OwnedOutboxEntry[]): boolean {
     const done = list.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(list))
     if (done) {
+      if (list.length > 0) this.index()
       this.#queued.clear()
       for (const e of list) if (e.owner === this.#lease.ownerId && e.status === 'queued') this.#queued.add(e.id)
     }
@@ -360,6 +381,7 @@ export class OutboxStore {
    * take them, so this returns nothing and a later call tries again.
    */
   adoptDead(): OutboxEntry[] {
+    if (this.#lease.passive) return []
     const read = this.#read()
     if (!read) return []
     const { raw, list } = read
@@ -373,12 +395,15 @@ export class OutboxStore {
         if (!this.#seen.has(e.id)) own.push(e)
       }
     }
-    const taken = list.filter(e => e.owner !== owner && this.#lease.isDead(e.owner))
-    if (taken.length > 0 && this.#write(list.map(e => (taken.includes(e) ? { ...e, owner } : e)))) {
-      own.push(...taken.filter(e => !this.#seen.has(e.id)))
+    // One liveness check per owner, not per entry: each check reads and parses a heartbeat key.
+    const dead = new Map<string, boolean>()
+    const isDead = (o: string): boolean => dead.get(o) ?? dead.set(o, this.#lease.isDead(o)).get(o)!
+    const taken = new Set(list.filter(e => e.owner !== owner && isDead(e.owner)))
+    if (taken.size > 0 && this.#write(list.map(e => (taken.has(e) ? { ...e, owner } : e)))) {
+      for (const e of taken) if (!this.#seen.has(e.id)) own.push(e)
     }
     // A refused write may have removed the stored value (Web Storage frees quota that way): put it back.
-    else if (taken.length > 0 && raw !== null) writeItem(this.#storage, this.key, raw)
+    else if (taken.size > 0 && raw !== null) writeItem(this.#storage, this.key, raw)
     for (const e of own) this.#seen.add(e.id)
     return own.map(strip)
   }
@@ -398,6 +423,7 @@ export class OutboxStore {
    * cannot be read is left as it is.
    */
   save(entries: readonly OutboxEntry[]): boolean {
+    if (this.#lease.passive) return true
     const owner = this.#lease.ownerId
     for (const e of entries) this.#seen.add(e.id)
     const read = this.#read()

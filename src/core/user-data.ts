@@ -10,10 +10,10 @@ function peersOf(storage: StorageAdapter, keys: StorageKeys, self: UserId): stri
   return readStringList(storage, keys.peers(self))
 }
 
-/** Remember that `self` may store data for `peerId` (one write per new peer). */
-export function indexPeer(storage: StorageAdapter, keys: StorageKeys, self: UserId, peerId: UserId): void {
+/** Remember that `self` may store data for `peerId` (one write per new peer); `true` once listed. */
+export function indexPeer(storage: StorageAdapter, keys: StorageKeys, self: UserId, peerId: UserId): boolean {
   const peers = peersOf(storage, keys, self)
-  if (!peers.includes(peerId)) writeItem(storage, keys.peers(self), JSON.stringify([...peers, peerId]))
+  return peers.includes(peerId) || writeItem(storage, keys.peers(self), JSON.stringify([...peers, peerId]))
 }
 
 /**
