@@ -435,8 +435,14 @@ export class ConversationCore {
       }
       return
     }
+    // Sends another tab adopted while this one looked dead are that tab's to send now.
+    let dropped = false
+    for (const id of this.#outbox?.claimedElsewhere() ?? []) dropped = timeline.discard(id) || dropped
     const taken = timeline.takeQueued()
-    if (taken.length === 0) return
+    if (taken.length === 0) {
+      if (dropped) this.#changed()
+      return
+    }
     // Persist `pending` before writing: a crash mid-write then comes back as `unknown`, never blindly
     // resent. A send whose stored copy still says `queued` (neither updated nor removed) waits for a
     // save that works: a later page would send that copy again.

@@ -305,6 +305,8 @@ export class OutboxStore {
   #loaded: boolean | null = null
   /** This owner's ids whose stored copy says `queued`: a later page would send that copy without asking a replay. */
   readonly #queued = new Set<string>()
+  /** Ids storage held under this owner after its last write: one gone from there was adopted elsewhere. */
+  #mine = new Set<string>()
 
   readonly #keys: StorageKeys
   readonly #self: UserId
@@ -358,6 +360,7 @@ export class OutboxStore {
     const done = list.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(list))
     if (done) {
       if (list.length > 0) this.index()
+      this.#mine = new Set(list.filter(e => e.owner === this.#lease.ownerId).map(e => e.id))
       this.#queued.clear()
       for (const e of list) if (e.owner === this.#lease.ownerId && e.status === 'queued') this.#queued.add(e.id)
     }
@@ -435,7 +438,26 @@ export class OutboxStore {
     // Dropping the other owners' entries too is the last resort (what Web Storage adapters do on quota).
     const kept = [...others, ...unread]
     if (kept.length === read.list.length) this.#queued.clear()
-    else if (!this.#write(kept) && unread.length === 0 && removeItem(this.#storage, this.key)) this.#queued.clear()
+    else if (!this.#write(kept) && unread.length === 0 && removeItem(this.#storage, this.key)) {
+      this.#queued.clear()
+      this.#mine.clear()
+    }
     return false
+  }
+
+  /**
+   * Ids this client stored as its own that storage no longer holds under it: another tab judged
+   * this one dead (a throttled background tab without Web Locks) and adopted them, so that tab sends
+   * them, not this one.
+   */
+  claimedElsewhere(): string[] {
+    if (this.#mine.size === 0) return []
+    const read = this.#read()
+    if (!read) return []
+    const owner = this.#lease.ownerId
+    const still = new Set(read.list.filter(e => e.owner === owner).map(e => e.id))
+    const claimed = [...this.#mine].filter(id => !still.has(id))
+    for (const id of claimed) this.#mine.delete(id)
+    return claimed
   }
 }
