@@ -75,7 +75,8 @@ interface Client {
   replayed: string[]
   /**
    * No frame of this connection was delayed past the gap window (the model's clock jumped while
-   * frames waited in the inbox). Then a live client shows exactly a prefix of the server log.
+   * frames waited in the inbox), and the browser's wall clock did not step meanwhile. Then a live
+   * client shows exactly a prefix of the server log.
    */
   prompt: boolean
   offline: boolean
@@ -333,6 +334,18 @@ class Model {
     }
   }
 
+  /**
+   * The browser's wall clock steps. The gap window is measured on that clock (the Scheduler has no
+   * monotonic one), so a step of either sign ends it: a race duplicate still waiting in an inbox may
+   * show until the next replay removes it, like one delayed past the window.
+   */
+  stepClock(browser: BrowserId, minutes: number): void {
+    this.browsers[browser]!.offset += minutes * 60_000
+    for (const c of this.clients) {
+      if (CLIENTS[c.who].browser === browser && c.inbox.length > 0) c.prompt = false
+    }
+  }
+
   /** What a page held in memory is gone: while storage refused writes, its sends may be lost. */
   private forget(c: Client): void {
     if (this.browserOf(c).backing.fault === 'ok') return
@@ -441,7 +454,7 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
       }
       case 'switch': model.switchAccount(s.mask); break
       case 'signal': model.signal(s.who, s.kind, s.on, s.mask); break
-      case 'clock': model.browsers[s.browser]!.offset += s.minutes * 60_000; break
+      case 'clock': model.stepClock(s.browser, s.minutes); break
     }
     // Gap duplicates dropped, nothing doubled or reordered: a live client shows a prefix of the log.
     for (const c of model.clients) {
