@@ -327,3 +327,34 @@ describe('outbox store over a storage whose reads throw', () => {
     lease.release()
   })
 })
+
+describe('outbox owner whose first heartbeat storage refused', () => {
+  it('is listed again before its entries are stored, so no other tab adopts them while it lives', () => {
+    const memory = createMemoryStorage()
+    let blocked = true
+    const check = () => {
+      if (blocked) throw new DOMException('Access to storage is denied.', 'SecurityError')
+    }
+    const storage = {
+      getItem: (key: string) => (check(), memory.getItem(key)),
+      setItem: (key: string, value: string) => (check(), memory.setItem(key, value)),
+      removeItem: (key: string) => (check(), memory.removeItem(key)),
+    }
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    // A page opened while the browser blocked storage: its beat was never written.
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    const outA = new OutboxStore(storage, 'vrc', '1', '2', a)
+    expect(outA.load()).toEqual([])
+    blocked = false
+    expect(outA.save([entry('a1')])).toBe(true)
+    // Another tab looks before A's next heartbeat.
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    const outB = new OutboxStore(storage, 'vrc', '1', '2', b)
+    expect(outB.load()).toEqual([])
+    expect(outB.adoptDead()).toEqual([])
+    a.release()
+    expect(outB.adoptDead().map(e => e.id)).toEqual(['a1'])
+    b.release()
+  })
+})
