@@ -481,7 +481,13 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
     return stored.some(e => !model.clients.some(c => c.lease.ownerId === e.owner && c.tl.outbox().some(o => o.id === e.id)))
   }))
   // Settle without faults until nothing is unsent, then a final full replay for each client.
-  for (let round = 0; round < 20; round++) {
+  // Each round lasts at least 2 * (QUIET_MS + 100) ms. Adopting a closed page's entries may take 4
+  // heartbeats of the adopter (3 unchanged ones after its watch restarted on a refused write or a
+  // clock step), and each refused text then costs one round per attempt: they are written in order
+  // and the first one closes the socket.
+  const refused = model.sends.filter(s => s.content === REFUSED).length
+  const rounds = Math.ceil(4 * HEARTBEAT_MS / (2 * (QUIET_MS + 100))) + MAX_SEND_ATTEMPTS * refused + 10
+  for (let round = 0; round < rounds; round++) {
     for (const w of ALL) model.connect(w, 0)
     for (const w of ALL) model.deliver(w, Number.POSITIVE_INFINITY)
     model.wait(QUIET_MS + 100)
