@@ -262,7 +262,8 @@ export class OwnerLease {
     const key = this.#keys.owner(this.ownerId)
     const stored = tryReadItem(storage, key)
     if (stored !== null) return stored !== undefined
-    const record: OwnerRecord = { since: this.#since, beat: scheduler.now(), seq: this.#ticks }
+    // No `seq`: a beat count would tell observers the lock grace is over, however young this owner is.
+    const record: OwnerRecord = { since: this.#since, beat: scheduler.now() }
     return writeItem(storage, key, JSON.stringify(record))
   }
 
