@@ -10,7 +10,7 @@
  * dead). `destroy()` removes the heartbeat key: a reload adopts immediately.
  */
 import type { LockManagerLike } from './options'
-import { readStringList, removeItem, writeItem } from './safe-storage'
+import { readStringList, removeItem, tryReadItem, writeItem } from './safe-storage'
 import { storageKeys, type StorageKeys } from './storage-keys'
 import type { OutboxEntry } from './timeline'
 import { indexPeer } from './user-data'
@@ -257,6 +257,22 @@ export class OwnerLease {
     return record.seq >= 1 || (age > LOCK_GRACE_MS && age <= Math.max(LOCK_GRACE_MS, this.#options.heartbeatMs))
   }
 
+  /**
+   * Store this owner's heartbeat key now if storage holds none (a beat it refused): another tab
+   * reads a missing key as dead and would adopt entries stored under this owner. `false` when it
+   * cannot be stored; always `true` once released (its entries are meant to be adopted).
+   */
+  ensureListed(): boolean {
+    if (this.#released) return true
+    const { storage, scheduler } = this.#options
+    const key = this.#keys.owner(this.ownerId)
+    const stored = tryReadItem(storage, key)
+    if (stored !== null) return stored !== undefined
+    // No `seq`: a beat count would tell observers the lock grace is over, however young this owner is.
+    const record: OwnerRecord = { since: this.#since, beat: scheduler.now() }
+    return writeItem(storage, key, JSON.stringify(record))
+  }
+
   /** Give up ownership: entries of this client become adoptable at once. */
   release(): void {
     if (this.#released) return
@@ -357,12 +373,14 @@ export class OutboxStore {
 
   /** `true` once persisted (then `list` is what storage holds); `false`: storage full or unavailable, nothing changed. */
   #write(list: readonly OwnedOutboxEntry[]): boolean {
+    const owner = this.#lease.ownerId
+    if (list.some(e => e.owner === owner) && !this.#lease.ensureListed()) return false
     const done = list.length === 0 ? removeItem(this.#storage, this.key) : writeItem(this.#storage, this.key, JSON.stringify(list))
     if (done) {
       if (list.length > 0) this.index()
       this.#mine = new Set(list.filter(e => e.owner === this.#lease.ownerId).map(e => e.id))
       this.#queued.clear()
-      for (const e of list) if (e.owner === this.#lease.ownerId && e.status === 'queued') this.#queued.add(e.id)
+      for (const e of list) if (e.owner === owner && e.status === 'queued') this.#queued.add(e.id)
     }
     return done
   }

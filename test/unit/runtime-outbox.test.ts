@@ -327,3 +327,63 @@ describe('outbox store over a storage whose reads throw', () => {
     lease.release()
   })
 })
+
+describe('outbox owner whose first heartbeat storage refused', () => {
+  /** A storage the browser blocks (every access throws) until `unblock()`. */
+  function blockedStorage() {
+    const memory = createMemoryStorage()
+    let blocked = true
+    const check = () => {
+      if (blocked) throw new DOMException('Access to storage is denied.', 'SecurityError')
+    }
+    return {
+      getItem: (key: string) => (check(), memory.getItem(key)),
+      setItem: (key: string, value: string) => (check(), memory.setItem(key, value)),
+      removeItem: (key: string) => (check(), memory.removeItem(key)),
+      unblock: () => {
+        blocked = false
+      },
+    }
+  }
+
+  it('is listed again before its entries are stored, so no other tab adopts them while it lives', () => {
+    const storage = blockedStorage()
+    const scheduler = manualScheduler()
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 1000, locks: null }
+    // A page opened while the browser blocked storage: its beat was never written.
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    const outA = new OutboxStore(storage, 'vrc', '1', '2', a)
+    expect(outA.load()).toEqual([])
+    storage.unblock()
+    expect(outA.save([entry('a1')])).toBe(true)
+    // Another tab looks before A's next heartbeat.
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    const outB = new OutboxStore(storage, 'vrc', '1', '2', b)
+    expect(outB.load()).toEqual([])
+    expect(outB.adoptDead()).toEqual([])
+    a.release()
+    expect(outB.adoptDead().map(e => e.id)).toEqual(['a1'])
+    b.release()
+  })
+
+  it('with Web Locks, listed that way it is not taken for dead before its lock could be granted', async () => {
+    const storage = blockedStorage()
+    const scheduler = manualScheduler()
+    // Lock requests not granted yet: no lock is held.
+    const locks: LockManagerLike = { request: () => new Promise(() => {}), query: async () => ({ held: [] }) }
+    const base = { storage, storageKey: 'vrc', scheduler, heartbeatMs: 5000, locks }
+    const a = new OwnerLease({ ...base, ownerId: 'A' })
+    const outA = new OutboxStore(storage, 'vrc', '1', '2', a)
+    outA.load()
+    storage.unblock()
+    scheduler.advance(10)
+    expect(outA.save([entry('a1')])).toBe(true)
+    const b = new OwnerLease({ ...base, ownerId: 'B' })
+    const outB = new OutboxStore(storage, 'vrc', '1', '2', b)
+    expect(outB.load()).toEqual([])
+    await b.queryLocks()
+    expect(outB.adoptDead()).toEqual([])
+    a.release()
+    b.release()
+  })
+})

@@ -75,7 +75,8 @@ interface Client {
   replayed: string[]
   /**
    * No frame of this connection was delayed past the gap window (the model's clock jumped while
-   * frames waited in the inbox). Then a live client shows exactly a prefix of the server log.
+   * frames waited in the inbox), and the browser's wall clock did not step meanwhile. Then a live
+   * client shows exactly a prefix of the server log.
    */
   prompt: boolean
   offline: boolean
@@ -333,6 +334,18 @@ class Model {
     }
   }
 
+  /**
+   * The browser's wall clock steps. The gap window is measured on that clock (the Scheduler has no
+   * monotonic one), so a step of either sign ends it: a race duplicate still waiting in an inbox may
+   * show until the next replay removes it, like one delayed past the window.
+   */
+  stepClock(browser: BrowserId, minutes: number): void {
+    this.browsers[browser]!.offset += minutes * 60_000
+    for (const c of this.clients) {
+      if (CLIENTS[c.who].browser === browser && c.inbox.length > 0) c.prompt = false
+    }
+  }
+
   /** What a page held in memory is gone: while storage refused writes, its sends may be lost. */
   private forget(c: Client): void {
     if (this.browserOf(c).backing.fault === 'ok') return
@@ -441,7 +454,7 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
       }
       case 'switch': model.switchAccount(s.mask); break
       case 'signal': model.signal(s.who, s.kind, s.on, s.mask); break
-      case 'clock': model.browsers[s.browser]!.offset += s.minutes * 60_000; break
+      case 'clock': model.stepClock(s.browser, s.minutes); break
     }
     // Gap duplicates dropped, nothing doubled or reordered: a live client shows a prefix of the log.
     for (const c of model.clients) {
@@ -468,7 +481,13 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
     return stored.some(e => !model.clients.some(c => c.lease.ownerId === e.owner && c.tl.outbox().some(o => o.id === e.id)))
   }))
   // Settle without faults until nothing is unsent, then a final full replay for each client.
-  for (let round = 0; round < 20; round++) {
+  // Each round lasts at least 2 * (QUIET_MS + 100) ms. Adopting a closed page's entries may take 4
+  // heartbeats of the adopter (3 unchanged ones after its watch restarted on a refused write or a
+  // clock step), and each refused text then costs one round per attempt: they are written in order
+  // and the first one closes the socket.
+  const refused = model.sends.filter(s => s.content === REFUSED).length
+  const rounds = Math.ceil(4 * HEARTBEAT_MS / (2 * (QUIET_MS + 100))) + MAX_SEND_ATTEMPTS * refused + 10
+  for (let round = 0; round < rounds; round++) {
     for (const w of ALL) model.connect(w, 0)
     for (const w of ALL) model.deliver(w, Number.POSITIVE_INFINITY)
     model.wait(QUIET_MS + 100)

@@ -353,6 +353,18 @@ describe('Timeline: gap duplicates', () => {
     expect(second.tl.applyLive(live(ME, 'ok'))).toBe('echo')
   })
 
+  it('a race duplicate after a clock step of either sign shows until the next replay removes it', () => {
+    for (const step of [-600_000, 600_000]) {
+      const { tl, clock } = makeTimeline()
+      replay(tl, [hist(ME, 'hi'), hist(PEER, 'hi')])
+      clock.advance(step)
+      expect(tl.applyLive(live(PEER, 'hi'))).toBe('peer')
+      expect(shape(tl)).toEqual(['1:hi:sent', '2:hi:sent', '2:hi:sent'])
+      replay(tl, [hist(ME, 'hi'), hist(PEER, 'hi')])
+      expect(shape(tl)).toEqual(['1:hi:sent', '2:hi:sent'])
+    }
+  })
+
   it('a drop or a new replay releases held frames', () => {
     const { tl, clock } = makeTimeline()
     replay(tl, [hist(PEER, 'a'), hist(PEER, 'b')])
