@@ -4,21 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createMemoryStorage } from '../../src/core/storage'
-import type { Scheduler } from '../../src/core/types'
-import { clientFixture, createManualSignals, loggedIn, settled, until } from './helpers'
+import { clientFixture, createManualSignals, loggedIn, settled, steppedClock, until } from './helpers'
 
 const { boot, track } = clientFixture()
 
-/** Real timers, `now()` moved by `offset` (the machine's clock stepped). */
-function steppedClock(): Scheduler & { offset: number } {
-  const clock = {
-    offset: 0,
-    now: () => Date.now() + clock.offset,
-    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-    clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  }
-  return clock
-}
 
 describe('wall-clock steps', () => {
   it('a send after the clock stepped back is written at once, not after the step', async () => {

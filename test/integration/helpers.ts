@@ -6,7 +6,7 @@ import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import { createChatClient, type CreateChatClientOptions } from '../../src/core/client'
 import { createMemoryStorage } from '../../src/core/storage'
-import type { ChatClient, ConnectionStatus, Conversation, ConversationSnapshot, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
+import type { ChatClient, ConnectionStatus, Conversation, ConversationSnapshot, Scheduler, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
 import { createChatServer } from '../../src/testing'
 import type { ChatServer, ChatServerOptions, StoredMessage } from '../../src/testing'
 
@@ -81,6 +81,17 @@ export function logShape(log: readonly StoredMessage[]): Array<[string, string]>
 }
 
 export { createManualSignals } from '../../src/testing'
+
+/** The machine's wall clock as a test steps it: real timers, `now()` moved by `offset`. */
+export function steppedClock(): Scheduler & { offset: number } {
+  const clock = {
+    offset: 0,
+    now: () => Date.now() + clock.offset,
+    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+    clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  }
+  return clock
+}
 
 /** A `ws` socket counting the server's protocol pings: a clock that proves time passed on one socket. */
 export class PingCountingSocket extends WebSocket {

@@ -21,11 +21,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
 import { createWebStorage } from '../../src/core/storage'
-import type { ChatClient, Conversation, Scheduler, StorageAdapter } from '../../src/core/types'
+import type { ChatClient, Conversation, StorageAdapter } from '../../src/core/types'
 import { createMemoryStore } from '../../src/testing'
 import type { ManualSignals, MessageStore } from '../../src/testing'
 import { createFaultStorage, QuotaStorage, type StorageFault } from '../support/fault-storage'
-import { createManualSignals, logShape, makeClient, settled, shape, startServer, until, USERS } from './helpers'
+import { createManualSignals, logShape, makeClient, settled, shape, startServer, steppedClock, until, USERS } from './helpers'
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 6)
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261124)
@@ -142,16 +142,6 @@ function refusingStore(): MessageStore {
   }
 }
 
-/** The wall clock of the simulated machine: real timers, `now()` stepped by `offset`. */
-function steppedClock(): Scheduler & { offset: number } {
-  const clock = {
-    offset: 0,
-    now: () => Date.now() + clock.offset,
-    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-    clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  }
-  return clock
-}
 
 const stats = { runs: 0, messages: 0, ambiguousBeforeReplay: 0, lostAllowed: 0, maxHandshakes: 0, maxRefreshes: 0 }
 

@@ -3,9 +3,8 @@
  * successful save never writes a stale view over other tabs' queued messages.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
-import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
-import { quotaStorage } from './quota-storage'
+import { clientFixture, logShape, makeClient, settled, until, USERS } from './helpers'
+import { quotaStorage, twoOfflineTabs } from './quota-storage'
 
 const { boot, track } = clientFixture()
 
@@ -13,18 +12,7 @@ describe('a tab whose outbox write was once refused', () => {
   it('does not overwrite the queued messages another tab stored after that', async () => {
     const srv = await boot()
     const quota = quotaStorage()
-    const webStorage = () => createWebStorage('local', { window: { localStorage: quota.storage } })
-    const signalsA = createManualSignals()
-    const signalsB = createManualSignals()
-    const tabA = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsA })
-    const tabB = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsB })
-    await tabA.auth.login(USERS.student.email, USERS.student.password)
-    await tabB.auth.login(USERS.student.email, USERS.student.password)
-    const a = tabA.conversation(2)
-    const b = tabB.conversation(2)
-    await Promise.all([until(a, live), until(b, live)])
-    signalsA.setOnline(false)
-    signalsB.setOnline(false)
+    const { webStorage, tabA, tabB, a, b } = await twoOfflineTabs(srv, quota)
 
     // A moment of full quota: A's first queued message stays in A's memory.
     quota.state.limit = 20

@@ -3,9 +3,8 @@
  * message back once the other tab delivered it, so it is never adopted and sent a second time.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
-import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
-import { quotaStorage } from './quota-storage'
+import { clientFixture, logShape, settled, until } from './helpers'
+import { quotaStorage, twoOfflineTabs } from './quota-storage'
 
 const { boot, track } = clientFixture()
 
@@ -13,18 +12,8 @@ describe('a delivered message of another tab, left in a refused write\'s memory 
   it('is never sent a second time', async () => {
     const srv = await boot()
     const quota = quotaStorage()
-    const webStorage = () => createWebStorage('local', { window: { localStorage: quota.storage } })
-    const signalsA = createManualSignals()
-    const signalsB = createManualSignals()
-    const tabA = track(makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsA }))
-    const tabB = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsB })
-    await tabA.auth.login(USERS.student.email, USERS.student.password)
-    await tabB.auth.login(USERS.student.email, USERS.student.password)
-    const a = tabA.conversation(2)
-    const b = tabB.conversation(2)
-    await Promise.all([until(a, live), until(b, live)])
-    signalsA.setOnline(false)
-    signalsB.setOnline(false)
+    const { signalsA, signalsB, tabA, tabB, a, b } = await twoOfflineTabs(srv, quota)
+    track(tabA)
 
     b.send('b1')
     // The quota is nearly full: B's entry fits, A's save (B's entry plus A's) does not.

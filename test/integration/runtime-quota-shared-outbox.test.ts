@@ -4,9 +4,8 @@
  * in place, so a reload or close of those tabs loses nothing.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
-import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
-import { quotaStorage } from './quota-storage'
+import { clientFixture, logShape, makeClient, settled, until, USERS } from './helpers'
+import { quotaStorage, twoOfflineTabs } from './quota-storage'
 
 const { boot, track } = clientFixture()
 
@@ -14,18 +13,7 @@ describe('a refused outbox write in one tab', () => {
   it('does not delete the queued messages another tab of the same user persisted', async () => {
     const srv = await boot()
     const quota = quotaStorage()
-    const webStorage = () => createWebStorage('local', { window: { localStorage: quota.storage } })
-    const signalsA = createManualSignals()
-    const signalsB = createManualSignals()
-    const tabA = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsA })
-    const tabB = makeClient(srv, { storage: webStorage(), tokenStorage: createMemoryStorage(), signals: signalsB })
-    await tabA.auth.login(USERS.student.email, USERS.student.password)
-    await tabB.auth.login(USERS.student.email, USERS.student.password)
-    const a = tabA.conversation(2)
-    const b = tabB.conversation(2)
-    await Promise.all([until(a, live), until(b, live)])
-    signalsA.setOnline(false)
-    signalsB.setOnline(false)
+    const { webStorage, tabA, tabB, a, b } = await twoOfflineTabs(srv, quota)
 
     b.send('persisted by B')
     const stored = quota.raw('vrc:outbox:1:2')
