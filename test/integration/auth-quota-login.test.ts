@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
-import type { AuthController } from '../../src/core/auth'
+import type { AuthController, AuthDeps } from '../../src/core/auth'
 import type { ChatError } from '../../src/core/errors'
 import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
 import { authFixture, STUDENT, uniqueKey, waitFor } from './auth-helpers'
@@ -27,15 +27,8 @@ describe.each<[string, (tab: AuthController) => Promise<unknown>]>([
   ['the profile update of me()', tab => tab.me()],
 ])('%s refused by storage while another tab uses the stored session', (_label, action) => {
   it('leaves that session stored and the other tab signed in; this tab keeps its own in memory, warns and emits storage_write_failed', async () => {
-    const quota = quotaStorage()
-    const web = () => createWebStorage('local', { window: { localStorage: quota.storage } })
-    const storageKey = uniqueKey()
-    const locks = createInProcessLocks()
-    const b = fx.make({ storage: web(), storageKey, crossTab: true, locks })
-    await b.login(STUDENT.email, STUDENT.password)
     const warnings: unknown[] = []
-    const a = fx.make({ storage: web(), storageKey, crossTab: true, locks, logger: { warn: (message, details) => warnings.push([message, details]) } })
-    await waitFor(() => a.getState().status === 'authenticated', 'tab A to adopt B\'s session', 2000)
+    const { quota, web, storageKey, locks, a, b } = await sharedSession({ logger: { warn: (message, details) => warnings.push([message, details]) } })
     const errors: ChatError[] = []
     a.on('error', error => errors.push(error))
     const stored = quota.raw(`${storageKey}:auth`)
@@ -63,16 +56,22 @@ describe.each<[string, (tab: AuthController) => Promise<unknown>]>([
   })
 })
 
+/** Tab B signs in; tab A, on the same quota-limited storage and locks, adopts B's session. */
+async function sharedSession(extraA: Partial<AuthDeps> = {}) {
+  const quota = quotaStorage()
+  const web = () => createWebStorage('local', { window: { localStorage: quota.storage } })
+  const storageKey = uniqueKey()
+  const locks = createInProcessLocks()
+  const b = fx.make({ storage: web(), storageKey, crossTab: true, locks })
+  await b.login(STUDENT.email, STUDENT.password)
+  const a = fx.make({ storage: web(), storageKey, crossTab: true, locks, ...extraA })
+  await waitFor(() => a.getState().status === 'authenticated', 'tab A to adopt B\'s session', 2000)
+  return { quota, web, storageKey, locks, a, b }
+}
+
 describe('a tab whose refused login left another tab\'s session stored', () => {
   it('keeps its own session when that other tab\'s refresh is refused too and leaves its marker', async () => {
-    const quota = quotaStorage()
-    const web = () => createWebStorage('local', { window: { localStorage: quota.storage } })
-    const storageKey = uniqueKey()
-    const locks = createInProcessLocks()
-    const b = fx.make({ storage: web(), storageKey, crossTab: true, locks })
-    await b.login(STUDENT.email, STUDENT.password)
-    const a = fx.make({ storage: web(), storageKey, crossTab: true, locks })
-    await waitFor(() => a.getState().status === 'authenticated', 'tab A to adopt B\'s session', 2000)
+    const { quota, storageKey, a, b } = await sharedSession()
     quota.state.limit = 100
     await a.login(STUDENT.email, STUDENT.password)
     const sessionA = await a.getAccessToken()
@@ -92,14 +91,7 @@ describe('a tab whose refused login left another tab\'s session stored', () => {
 
 describe('a tab whose refused profile write (me()) left the shared session stored', () => {
   it('drops that session without spending it once the other tab rotated it and left its marker', async () => {
-    const quota = quotaStorage()
-    const web = () => createWebStorage('local', { window: { localStorage: quota.storage } })
-    const storageKey = uniqueKey()
-    const locks = createInProcessLocks()
-    const b = fx.make({ storage: web(), storageKey, crossTab: true, locks })
-    await b.login(STUDENT.email, STUDENT.password)
-    const a = fx.make({ storage: web(), storageKey, crossTab: true, locks })
-    await waitFor(() => a.getState().status === 'authenticated', 'tab A to adopt B\'s session', 2000)
+    const { quota, a, b } = await sharedSession()
     quota.state.limit = 100
     await a.me()
 
