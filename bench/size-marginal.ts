@@ -43,8 +43,8 @@ async function entryGzip(stub?: { path: string; names: string[] }): Promise<numb
 const full = await entryGzip()
 const rows: Array<[string, number]> = []
 for (const dir of ['src/core', 'src/vue']) {
-  for (const file of readdirSync(`${root}${dir}`)) {
-    if (!file.endsWith('.ts') || file === 'index.ts' || file === 'types.ts') continue
+  for (const file of readdirSync(`${root}${dir}`, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.endsWith('index.ts') || file === 'types.ts') continue
     const path = `${root}${dir}/${file}`
     const names = Object.keys(await import(path) as Record<string, unknown>)
     rows.push([`${dir}/${file}`, full - await entryGzip({ path, names })])

@@ -4,8 +4,8 @@
  * instead of crashing the whole benchmark.
  */
 import { ChatError } from '../../src/core/errors'
-import * as protocol from '../../src/core/protocol'
-import * as timeline from '../../src/core/timeline'
+import * as protocol from '../../src/core/transport/protocol'
+import * as timeline from '../../src/core/timeline/timeline'
 import type { ConversationSnapshot } from '../../src/core/types'
 import { PEER_ID, SELF_ID } from './frames'
 

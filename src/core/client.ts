@@ -2,10 +2,10 @@
  * `createChatClient()`: auth plus a pool of conversations keyed by peer id, ref-counted, that
  * connect once a user is signed in and close when the last consumer releases them.
  */
-import { createAuth } from './auth'
-import { ConversationCore, type NotifyStrategy } from './conversation'
+import { createAuth } from './auth/auth'
+import { ConversationCore, type NotifyStrategy } from './conversation/conversation'
 import { ChatError } from './errors'
-import { OwnerLease } from './outbox'
+import { OwnerLease } from './persistence/outbox'
 import { resolveOptions, type ChatRuntimeInjections, type ResolvedOptions } from './options'
 import type {
   AuthState,
@@ -16,10 +16,10 @@ import type {
   SendResult,
   UserId,
 } from './types'
-import { removeItem } from './safe-storage'
-import { storageKeys } from './storage-keys'
-import { clearUserData } from './user-data'
-import { parsePeerId } from './urls'
+import { removeItem } from './persistence/safe-storage'
+import { storageKeys } from './persistence/storage-keys'
+import { clearUserData } from './persistence/user-data'
+import { parsePeerId } from './transport/urls'
 
 /** Options of `createChatClient`: the public `ChatClientOptions` plus environment injections. */
 export type CreateChatClientOptions = ChatClientOptions & ChatRuntimeInjections & {

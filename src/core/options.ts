@@ -12,9 +12,9 @@ import type {
   WebSocketConstructor,
 } from './types'
 import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
-import { DEFAULT_MAX_FRAME_LENGTH } from './protocol'
-import { createWebStorage } from './storage'
-import { resolveUrls, type LocationLike } from './urls'
+import { DEFAULT_MAX_FRAME_LENGTH } from './transport/protocol'
+import { createWebStorage } from './persistence/storage'
+import { resolveUrls, type LocationLike } from './transport/urls'
 
 export type { LockManagerLike } from './cross-tab'
 

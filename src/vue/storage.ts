@@ -1,5 +1,5 @@
 import type { StorageAdapter } from '../core/types'
-import { createMemoryStorage, createWebStorage } from '../core/storage'
+import { createMemoryStorage, createWebStorage } from '../core/persistence/storage'
 
 /**
  * Where the chat persists. `'memory'` is lost on reload; `'session'` survives reloads in one tab;

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
-import { readClaims } from '../../src/core/jwt'
-import { createMemoryStorage } from '../../src/core/storage'
-import type { AuthController, AuthDeps } from '../../src/core/auth'
+import { readClaims } from '../../src/core/auth/jwt'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
+import type { AuthController, AuthDeps } from '../../src/core/auth/auth'
 import type { FetchLike } from '../../src/core/types'
 import { authFixture, uniqueKey, waitFor } from './auth-helpers'
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
-import { createMemoryStorage } from '../../src/core/storage'
-import type { AuthDeps } from '../../src/core/auth'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
+import type { AuthDeps } from '../../src/core/auth/auth'
 import { authFixture, once, STUDENT, uniqueKey, waitFor } from './auth-helpers'
 
 const fx = authFixture()

@@ -3,7 +3,7 @@
  * an outage, not a sign-out: only the refresh token itself being refused (401, 400) is terminal.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ChatClient, ConnectionStatus } from '../../src/core/types'
 import { authFixture, waitFor } from './auth-helpers'
 import { live, makeClient, until } from './helpers'

@@ -1,7 +1,7 @@
 /** Shared by the auth-*.test.ts integration suites: real clock, real fetch, real test server. */
-import { createAuth } from '../../src/core/auth'
-import type { AuthController, AuthDeps } from '../../src/core/auth'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createAuth } from '../../src/core/auth/auth'
+import type { AuthController, AuthDeps } from '../../src/core/auth/auth'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createChatServer } from '../../src/testing'
 import type { ChatServer, ChatServerOptions } from '../../src/testing'

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
-import type { AuthController, AuthDeps } from '../../src/core/auth'
+import type { AuthController, AuthDeps } from '../../src/core/auth/auth'
 import type { ChatError } from '../../src/core/errors'
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
+import { createMemoryStorage, createWebStorage } from '../../src/core/persistence/storage'
 import { authFixture, STUDENT, uniqueKey, waitFor } from './auth-helpers'
 import { quotaStorage } from './quota-storage'
 

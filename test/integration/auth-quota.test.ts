@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
 import type { ChatError } from '../../src/core/errors'
-import { createWebStorage } from '../../src/core/storage'
+import { createWebStorage } from '../../src/core/persistence/storage'
 import type { StorageAdapter } from '../../src/core/types'
 import { authFixture, STUDENT, uniqueKey, waitFor } from './auth-helpers'
 import { quotaStorage } from './quota-storage'

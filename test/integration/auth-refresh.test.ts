@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createChatServer } from '../../src/testing'
 import { ChatError } from '../../src/core/errors'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { authFixture, once, waitFor } from './auth-helpers'
 
 const fx = authFixture()

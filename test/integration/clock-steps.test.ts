@@ -3,7 +3,7 @@
  * monotonic time, `now()` jumps. Neither direction may double a send or hold one back.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { clientFixture, createManualSignals, loggedIn, settled, steppedClock, until } from './helpers'
 
 const { boot, track } = clientFixture()

@@ -5,7 +5,7 @@
 import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import { createChatClient, type CreateChatClientOptions } from '../../src/core/client'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ChatClient, ConnectionStatus, Conversation, ConversationSnapshot, Scheduler, StorageAdapter, WebSocketConstructor } from '../../src/core/types'
 import { createChatServer } from '../../src/testing'
 import type { ChatServer, ChatServerOptions, StoredMessage } from '../../src/testing'

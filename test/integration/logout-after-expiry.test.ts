@@ -5,7 +5,7 @@
  * the shared, persistent storage: on a shared computer the next person's browser keeps them.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { clientFixture, createManualSignals, live, makeClient, until, waitFor } from './helpers'
 
 const { boot, track } = clientFixture()

@@ -3,7 +3,7 @@
  * signs out too and removes its own queued messages, so no unsent text stays in the shared storage.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { createInProcessLocks } from '../../src/core/cross-tab'
 import { clientFixture, createManualSignals, live, makeClient, until, waitFor } from './helpers'
 

@@ -5,7 +5,7 @@
  * reload (or closing it) loses them.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { createInProcessLocks } from '../../src/core/cross-tab'
 import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS, waitFor } from './helpers'
 

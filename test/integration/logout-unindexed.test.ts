@@ -4,7 +4,7 @@
  * conversation was opened and allowed it by the time a send was saved.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
+import { createMemoryStorage, createWebStorage } from '../../src/core/persistence/storage'
 import { QuotaStorage } from '../support/fault-storage'
 import { clientFixture, createManualSignals, live, makeClient, until } from './helpers'
 

@@ -3,7 +3,7 @@
  * leaves the shared storage alone: it claims no closed tab's unsent message and writes no read marker.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { StorageAdapter } from '../../src/core/types'
 import { clientFixture, loggedIn, USERS } from './helpers'
 

@@ -20,7 +20,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createInProcessLocks } from '../../src/core/cross-tab'
-import { createWebStorage } from '../../src/core/storage'
+import { createWebStorage } from '../../src/core/persistence/storage'
 import type { ChatClient, Conversation, StorageAdapter } from '../../src/core/types'
 import { createMemoryStore } from '../../src/testing'
 import type { ManualSignals, MessageStore } from '../../src/testing'

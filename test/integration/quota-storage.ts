@@ -1,4 +1,4 @@
-import { createMemoryStorage, createWebStorage } from '../../src/core/storage'
+import { createMemoryStorage, createWebStorage } from '../../src/core/persistence/storage'
 import type { ChatServer } from '../../src/testing'
 import { createManualSignals, live, makeClient, until, USERS } from './helpers'
 

@@ -3,7 +3,7 @@
  * it writes the read marker only when the marker moved.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { StorageAdapter } from '../../src/core/types'
 import { clientFixture, live, loggedIn, until } from './helpers'
 

@@ -4,7 +4,7 @@
  * reconnect.
  */
 import { describe, expect, it } from 'vitest'
-import { createWebStorage } from '../../src/core/storage'
+import { createWebStorage } from '../../src/core/persistence/storage'
 import type { ChatServer } from '../../src/testing'
 import { clientFixture, createManualSignals, live, makeClient, settled, until, USERS, waitFor } from './helpers'
 

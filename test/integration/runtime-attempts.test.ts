@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ChatMessage, Conversation, WebSocketConstructor } from '../../src/core/types'
 import { createMemoryStore } from '../../src/testing'
 import type { MessageStore } from '../../src/testing'

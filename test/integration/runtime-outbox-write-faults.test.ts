@@ -4,7 +4,7 @@
  * that copy is updated, and an outbox that could not be read is never overwritten. Real server.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ChatServer } from '../../src/testing'
 import { createFaultStorage } from '../support/fault-storage'
 import { clientFixture, createManualSignals, live, makeClient, settled, until, USERS, waitFor } from './helpers'

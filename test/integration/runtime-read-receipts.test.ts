@@ -3,7 +3,7 @@
  * forwards `{"type":"read"}` as `{"type":"read","sender_id":n}` to the rest of the group.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ConversationSnapshot } from '../../src/core/types'
 import { clientFixture, live, loggedIn, settled, until } from './helpers'
 

@@ -4,9 +4,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
-import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES } from '../../src/core/outbox'
-import { createMemoryStorage } from '../../src/core/storage'
-import { Timeline } from '../../src/core/timeline'
+import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES } from '../../src/core/persistence/outbox'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
+import { Timeline } from '../../src/core/timeline/timeline'
 import { clientFixture, createManualSignals, live, loggedIn, settled, until } from './helpers'
 
 const { boot, track } = clientFixture()

@@ -5,7 +5,7 @@
 import NodeWebSocket from 'ws'
 import { describe, expect, it } from 'vitest'
 import type { WebSocketConstructor } from '../../src/core/types'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { clientFixture, live, loggedIn, logShape, makeClient, settled, shape, statusTimes, until, waitFor } from './helpers'
 
 const { boot, track } = clientFixture()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import type { AddressInfo } from 'node:net'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ChatError } from '../../src/core/errors'
 import { signJwt } from '../../src/testing'
 import type { ChatServer } from '../../src/testing'

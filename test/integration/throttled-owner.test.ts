@@ -5,7 +5,7 @@
  * stored under its name and leaves it to the adopter: the server stores it once.
  */
 import { describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { Scheduler } from '../../src/core/types'
 import { clientFixture, createManualSignals, live, logShape, makeClient, settled, until, USERS } from './helpers'
 

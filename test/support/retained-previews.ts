@@ -2,7 +2,7 @@
  * Child-process probe (run with `node --expose-gc --import tsx`): decodes five 20 MB malformed
  * frames, keeps only the errors, and prints how many bytes of heap the errors still hold.
  */
-import { decodeFrame } from '../../src/core/protocol'
+import { decodeFrame } from '../../src/core/transport/protocol'
 
 const exposed = (globalThis as { gc?: () => void }).gc
 if (!exposed) throw new Error('run with --expose-gc')

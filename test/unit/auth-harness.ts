@@ -3,9 +3,9 @@
  * fetch adapter, and one fake scheduler drives both the client's timers and the server's clock.
  */
 import { afterEach } from 'vitest'
-import { createAuth } from '../../src/core/auth'
-import type { AuthController, AuthDeps } from '../../src/core/auth'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createAuth } from '../../src/core/auth/auth'
+import type { AuthController, AuthDeps } from '../../src/core/auth/auth'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import { createChatBackend } from '../../src/testing'
 import type { ChatBackend } from '../../src/testing'
 import type { FetchLike, Scheduler } from '../../src/core/types'

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ChatError } from '../../src/core/errors'
 import { createEmitter } from '../../src/core/emitter'
-import { isExpired, isRefreshDue, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from '../../src/core/jwt'
-import { createMemoryStorage, createWebStorage, StorageWriteError } from '../../src/core/storage'
+import { isExpired, isRefreshDue, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from '../../src/core/auth/jwt'
+import { createMemoryStorage, createWebStorage, StorageWriteError } from '../../src/core/persistence/storage'
 import { createInProcessLocks, openChannel } from '../../src/core/cross-tab'
-import { errorFromResponse, requestJson } from '../../src/core/http'
+import { errorFromResponse, requestJson } from '../../src/core/auth/http'
 import { signJwt } from '../../src/testing'
 import type { FetchLike, Scheduler } from '../../src/core/types'
 

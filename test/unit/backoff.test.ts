@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffCeiling, computeBackoff, DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS } from '../../src/core/backoff'
+import { backoffCeiling, computeBackoff, DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS } from '../../src/core/transport/backoff'
 
 describe('computeBackoff', () => {
   it('documents its defaults', () => {

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
 import { ChatError } from '../../src/core/errors'
-import { readClaims, tryReadClaims } from '../../src/core/jwt'
+import { readClaims, tryReadClaims } from '../../src/core/auth/jwt'
 
 const HEAD = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')
 

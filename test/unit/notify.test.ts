@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createNotifier, NOTIFY_MAX_MS, NOTIFY_MIN_MS } from '../../src/core/notify'
+import { createNotifier, NOTIFY_MAX_MS, NOTIFY_MIN_MS } from '../../src/core/conversation/notify'
 import type { Scheduler } from '../../src/core/types'
 
 /** A manual clock: timers run only when `advance` passes their due time, in due order. */

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ChatError } from '../../src/core/errors'
-import { decodeFrame, encodeExtension, encodeMessage, normaliseTimestamp, normaliseUserId, parseTimestamp } from '../../src/core/protocol'
-import type { DecodeResult, InboundFrame } from '../../src/core/protocol'
+import { decodeFrame, encodeExtension, encodeMessage, normaliseTimestamp, normaliseUserId, parseTimestamp } from '../../src/core/transport/protocol'
+import type { DecodeResult, InboundFrame } from '../../src/core/transport/protocol'
 
 function ok(result: DecodeResult): InboundFrame {
   if (!result.ok) throw new Error(`expected ok, got ${result.error.message}`)

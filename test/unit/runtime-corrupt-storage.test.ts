@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ChatClient, StorageAdapter } from '../../src/core/types'
 import type { ChatServer } from '../../src/testing'
 import { live, makeClient, settled, startServer, until, USERS } from '../integration/helpers'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { OutboxStore, OwnerLease } from '../../src/core/outbox'
+import { OutboxStore, OwnerLease } from '../../src/core/persistence/outbox'
 import type { LockManagerLike } from '../../src/core/options'
-import { createMemoryStorage } from '../../src/core/storage'
-import type { OutboxEntry } from '../../src/core/timeline'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
+import type { OutboxEntry } from '../../src/core/timeline/timeline'
 import type { Scheduler } from '../../src/core/types'
 
 /** A manual timer queue on monotonic time, and a wall clock (`now()`) that `step()` moves alone: pure logic, no real time. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { ConversationCore } from '../../src/core/conversation'
+import { ConversationCore } from '../../src/core/conversation/conversation'
 import { resolveOptions } from '../../src/core/options'
-import { OwnerLease } from '../../src/core/outbox'
-import { createMemoryStorage } from '../../src/core/storage'
+import { OwnerLease } from '../../src/core/persistence/outbox'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 
 function core(notify: 'microtask' | 'timeout' = 'microtask') {
   const options = resolveOptions({ baseUrl: 'http://x.invalid', storage: createMemoryStorage(), maxMessageLength: 20 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chatSocketUrl, parsePeerId, resolveUrls, toWebSocketUrl } from '../../src/core/urls'
+import { chatSocketUrl, parsePeerId, resolveUrls, toWebSocketUrl } from '../../src/core/transport/urls'
 import { resolveOptions } from '../../src/core/options'
 
 describe('urls', () => {

@@ -1,7 +1,7 @@
 /** `storage` / `tokenStorage` resolution: browser storage by default, memory without a window, tokens follow `storage`. */
 import { afterEach, describe, expect, it } from 'vitest'
 import { resolveOptions } from '../../src/core/options'
-import { createMemoryStorage } from '../../src/core/storage'
+import { createMemoryStorage } from '../../src/core/persistence/storage'
 
 const g = globalThis as { window?: unknown }
 afterEach(() => {

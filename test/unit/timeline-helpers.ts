@@ -1,6 +1,6 @@
-import type { HistoryFrame, LiveFrame } from '../../src/core/protocol'
-import { Timeline } from '../../src/core/timeline'
-import type { TimelineOptions } from '../../src/core/timeline'
+import type { HistoryFrame, LiveFrame } from '../../src/core/transport/protocol'
+import { Timeline } from '../../src/core/timeline/timeline'
+import type { TimelineOptions } from '../../src/core/timeline/timeline'
 
 export const ME = '1'
 export const PEER = '2'

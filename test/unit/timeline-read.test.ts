@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Timeline } from '../../src/core/timeline'
+import type { Timeline } from '../../src/core/timeline/timeline'
 import { hist, live, makeTimeline, ME, PEER, replay } from './timeline-helpers'
 
 /** `content:isRead` of every message, in order. */

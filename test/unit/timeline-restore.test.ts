@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { OutboxEntry } from '../../src/core/timeline'
+import type { OutboxEntry } from '../../src/core/timeline/timeline'
 import { hist, live, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
 
 const entry = (id: string, createdAt: number, over: Partial<OutboxEntry> = {}): OutboxEntry =>

@@ -25,10 +25,10 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { OutboxStore, OwnerLease } from '../../src/core/outbox'
-import type { HistoryFrame, LiveFrame } from '../../src/core/protocol'
-import { createWebStorage } from '../../src/core/storage'
-import { Timeline } from '../../src/core/timeline'
+import { OutboxStore, OwnerLease } from '../../src/core/persistence/outbox'
+import type { HistoryFrame, LiveFrame } from '../../src/core/transport/protocol'
+import { createWebStorage } from '../../src/core/persistence/storage'
+import { Timeline } from '../../src/core/timeline/timeline'
 import type { Scheduler, StorageAdapter } from '../../src/core/types'
 import { createFaultStorage, QuotaStorage, type StorageFault } from '../support/fault-storage'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Timeline } from '../../src/core/timeline'
+import { Timeline } from '../../src/core/timeline/timeline'
 import { hist, live, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
 
 describe('Timeline: live frames', () => {

@@ -9,12 +9,12 @@
  * keeps changing (rewritten every `heartbeatMs`; unchanged for 3 heartbeats of the observer counts as
  * dead). `destroy()` removes the heartbeat key: a reload adopts immediately.
  */
-import type { LockManagerLike } from './options'
+import type { LockManagerLike } from '../options'
 import { readStringList, removeItem, tryReadItem, writeItem } from './safe-storage'
 import { storageKeys, type StorageKeys } from './storage-keys'
-import type { OutboxEntry } from './timeline'
+import type { OutboxEntry } from '../timeline/timeline'
 import { indexPeer } from './user-data'
-import type { Scheduler, StorageAdapter, UserId } from './types'
+import type { Scheduler, StorageAdapter, UserId } from '../types'
 
 /**
  * Most unsent messages one conversation keeps (and persists) for one client: `send()` beyond it is

@@ -2,7 +2,7 @@
  * Storage adapters for tokens, outbox and read markers: memory, and Web Storage that degrades to
  * memory wherever it is missing or throws (SSR, Safari private mode, quota).
  */
-import type { StorageAdapter } from './types'
+import type { StorageAdapter } from '../types'
 
 /** Thrown by a Web Storage adapter's `setItem` when the browser refused the value (quota). */
 export class StorageWriteError extends Error {

@@ -6,9 +6,9 @@
  * live arrivals in broadcast order); `unsent` holds own messages that are not `sent`, in send order.
  * `messages()` is `confirmed` followed by `unsent`.
  */
-import type { ChatErrorCode } from './errors'
-import type { HistoryFrame, LiveFrame } from './protocol'
-import type { ChatMessage, MessageStatus, UserId } from './types'
+import type { ChatErrorCode } from '../errors'
+import type { HistoryFrame, LiveFrame } from '../transport/protocol'
+import type { ChatMessage, MessageStatus, UserId } from '../types'
 
 /** What an own unsent message looks like in persistent storage (see outbox.ts). */
 export interface OutboxEntry {

@@ -3,16 +3,16 @@
  * (persistence), the read marker and the typing extension, and exposes an immutable snapshot
  * with batched change notifications.
  */
-import { Connection, type ConnectionAuth } from './connection'
-import { createEmitter } from './emitter'
+import { Connection, type ConnectionAuth } from '../transport/connection'
+import { createEmitter } from '../emitter'
 import { createNotifier, type NotifyStrategy } from './notify'
-import { ChatError } from './errors'
-import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
-import { DEFAULT_GAP_WINDOW_MS, Timeline, UNSTORABLE } from './timeline'
-import type { OwnerLease } from './outbox'
-import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OutboxStore } from './outbox'
-import { readItem, writeItem } from './safe-storage'
-import type { ResolvedOptions } from './options'
+import { ChatError } from '../errors'
+import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from '../transport/protocol'
+import { DEFAULT_GAP_WINDOW_MS, Timeline, UNSTORABLE } from '../timeline/timeline'
+import type { OwnerLease } from '../persistence/outbox'
+import { OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OutboxStore } from '../persistence/outbox'
+import { readItem, writeItem } from '../persistence/safe-storage'
+import type { ResolvedOptions } from '../options'
 import type {
   ChatMessage,
   ConnectionStatus,
@@ -20,7 +20,7 @@ import type {
   ConversationSnapshot,
   SendResult,
   UserId,
-} from './types'
+} from '../types'
 
 export type { NotifyStrategy } from './notify'
 

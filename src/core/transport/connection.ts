@@ -4,10 +4,10 @@
  * failure from an outage. Knows nothing about messages: frames go to the handlers.
  */
 import { computeBackoff } from './backoff'
-import { ChatError, isChatError } from './errors'
+import { ChatError, isChatError } from '../errors'
 import { decodeInbound, type HistoryFrame, type LiveFrame, type ReadFrame, type TypingFrame } from './protocol'
-import type { ResolvedOptions } from './options'
-import type { ConnectionStatus, UserId, WebSocketConstructor, WebSocketLike } from './types'
+import type { ResolvedOptions } from '../options'
+import type { ConnectionStatus, UserId, WebSocketConstructor, WebSocketLike } from '../types'
 import { chatSocketUrl } from './urls'
 
 /** What the connection needs from auth. */

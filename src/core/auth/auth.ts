@@ -5,15 +5,15 @@
  * Tabs share a session exactly when they share storage: the BroadcastChannel only says "re-read
  * storage" (it never carries a token), so tabs with separate memory storage stay independent.
  */
-import { ChatError, isChatError } from './errors'
-import { createEmitter } from './emitter'
-import { readItem, removeItem, tryReadItem, writeItem } from './safe-storage'
+import { ChatError, isChatError } from '../errors'
+import { createEmitter } from '../emitter'
+import { readItem, removeItem, tryReadItem, writeItem } from '../persistence/safe-storage'
 import { asRecord, errorFromResponse, requestJson } from './http'
 import type { HttpOptions, JsonResponse } from './http'
 import { clockOffset, isExpired, isRefreshDue, normaliseId, readClaims, refreshDueAt, tokenTiming, tryReadClaims, userIdFrom } from './jwt'
 import type { TokenTiming } from './jwt'
-import { defaultChannelFactory, defaultLocks, openChannel } from './cross-tab'
-import type { BroadcastChannelLike, LockManagerLike } from './cross-tab'
+import { defaultChannelFactory, defaultLocks, openChannel } from '../cross-tab'
+import type { BroadcastChannelLike, LockManagerLike } from '../cross-tab'
 import type {
   AuthState,
   AuthStatus,
@@ -27,9 +27,9 @@ import type {
   StorageAdapter,
   TokenPair,
   UserId,
-} from './types'
+} from '../types'
 
-export type { BroadcastChannelLike, LockManagerLike } from './cross-tab'
+export type { BroadcastChannelLike, LockManagerLike } from '../cross-tab'
 
 /** Everything the auth controller needs from its environment (the client fills it from ChatClientOptions). */
 export interface AuthDeps {

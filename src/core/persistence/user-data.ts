@@ -4,7 +4,7 @@
  */
 import { readItem, readStringList, removeItem, writeItem } from './safe-storage'
 import type { StorageKeys } from './storage-keys'
-import type { StorageAdapter, UserId } from './types'
+import type { StorageAdapter, UserId } from '../types'
 
 function peersOf(storage: StorageAdapter, keys: StorageKeys, self: UserId): string[] {
   return readStringList(storage, keys.peers(self))

@@ -2,8 +2,8 @@
  * Minimal JSON-over-fetch helper for the REST calls (login, refresh, me). Every failure becomes a
  * ChatError; messages name the operation, never a token or a URL.
  */
-import { ChatError } from './errors'
-import type { FetchLike, Scheduler } from './types'
+import { ChatError } from '../errors'
+import type { FetchLike, Scheduler } from '../types'
 
 export interface HttpOptions {
   fetch: FetchLike

@@ -2,8 +2,8 @@
  * Wire protocol: decode inbound frames (never throws), encode outbound frames, normalise ids and
  * timestamps.
  */
-import { ChatError } from './errors'
-import type { UserId } from './types'
+import { ChatError } from '../errors'
+import type { UserId } from '../types'
 
 /** A stored message replayed on connect: `{sender_id, reciever_id, content, timestamp, is_read}`. */
 export interface HistoryFrame {

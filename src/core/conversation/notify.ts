@@ -1,7 +1,7 @@
 /**
  * When a conversation tells its subscribers about a change: coalesces many changes into one call.
  */
-import type { Scheduler } from './types'
+import type { Scheduler } from '../types'
 
 /**
  * `'timeout'`: a change is notified on the next 0 ms timer; only a stream of incoming frames is

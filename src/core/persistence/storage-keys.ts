@@ -2,7 +2,7 @@
  * Every key the core writes, built in one place. Data of one user lives under keys that name the
  * user, and the user's index lists the peers it has data for, so a logout can remove all of it.
  */
-import type { UserId } from './types'
+import type { UserId } from '../types'
 
 export interface StorageKeys {
   /** The signed-in session (tokens, profile); in the token storage. */

@@ -3,10 +3,10 @@
  * signatures: the server is the only judge of a token, the client only needs expiry and the user id.
  */
 import { jwtDecode } from 'jwt-decode'
-import { ChatError } from './errors'
+import { ChatError } from '../errors'
 import { asRecord } from './http'
-import { normaliseUserId } from './protocol'
-import type { UserId } from './types'
+import { normaliseUserId } from '../transport/protocol'
+import type { UserId } from '../types'
 
 /** Decoded JWT payload: registered claims plus whatever the server adds (`user_id`, `token_type`, ...). */
 export interface JwtClaims {

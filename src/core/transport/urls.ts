@@ -2,9 +2,9 @@
  * Endpoint URLs: REST and WebSocket bases from `baseUrl` (or the page location) and the chat
  * socket URL for one peer. No URL goes into an error or a log: the socket URL carries the token.
  */
-import { ChatError } from './errors'
+import { ChatError } from '../errors'
 import { normaliseUserId } from './protocol'
-import type { UserId } from './types'
+import type { UserId } from '../types'
 
 /** REST and WebSocket bases, without a trailing slash. */
 export interface EndpointUrls {

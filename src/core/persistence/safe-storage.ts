@@ -2,7 +2,7 @@
  * The one way the core touches a `StorageAdapter`: reads that fail read as missing, writes and
  * removals say whether they took effect. Nothing here throws.
  */
-import type { StorageAdapter } from './types'
+import type { StorageAdapter } from '../types'
 
 /** The stored value, or `null` when there is none or the storage throws. */
 export function readItem(storage: StorageAdapter, key: string): string | null {
