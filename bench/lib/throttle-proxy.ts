@@ -1,0 +1,70 @@
+/**
+ * A TCP proxy that makes loopback behave like a slow mobile link: each direction is limited to a
+ * bandwidth and every chunk is delivered half a round trip after it fully "arrived". Used by the
+ * browser benchmarks (CDP network emulation does not reliably throttle WebSocket frames).
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net'
+
+export interface ThrottleOptions {
+  /** Upstream host and port (the real server). */
+  targetPort: number
+  targetHost?: string
+  /** Bytes per second in each direction. 1.6 Mbit/s = 200 000. */
+  bytesPerSecond: number
+  /** Round trip added by the link, in ms (half is added each way). */
+  rttMs: number
+}
+
+export interface ThrottleProxy {
+  readonly port: number
+  /** Bytes that went through, per direction. */
+  readonly bytes: { down: number; up: number }
+  close(): Promise<void>
+}
+
+/** One direction of the link: chunks leave in order, paced by bandwidth, each delayed by rtt/2. */
+function pipeThrottled(from: Socket, to: Socket, options: ThrottleOptions, count: (n: number) => void): void {
+  let busyUntil = 0
+  from.on('data', (chunk: Buffer) => {
+    count(chunk.length)
+    const now = performance.now()
+    const start = Math.max(now, busyUntil)
+    busyUntil = start + (chunk.length / options.bytesPerSecond) * 1000
+    const at = busyUntil + options.rttMs / 2
+    setTimeout(() => {
+      if (!to.destroyed) to.write(chunk)
+    }, Math.max(0, at - now))
+  })
+  from.on('end', () => {
+    const wait = Math.max(0, busyUntil + options.rttMs / 2 - performance.now())
+    setTimeout(() => to.end(), wait)
+  })
+  from.on('error', () => to.destroy())
+}
+
+/** Start a throttling proxy on a free loopback port. */
+export async function startThrottleProxy(options: ThrottleOptions): Promise<ThrottleProxy> {
+  const bytes = { down: 0, up: 0 }
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((client) => {
+    const upstream = connect(options.targetPort, options.targetHost ?? '127.0.0.1')
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.setNoDelay(true)
+    }
+    pipeThrottled(client, upstream, options, n => (bytes.up += n))
+    pipeThrottled(upstream, client, options, n => (bytes.down += n))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    port,
+    bytes,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy()
+      server.close(() => resolve())
+    }),
+  }
+}
