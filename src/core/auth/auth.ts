@@ -10,21 +10,16 @@ import { defaultChannelFactory, defaultLocks, openChannel } from '../cross-tab'
 import type { BroadcastChannelLike, LockManagerLike } from '../cross-tab'
 import { storageKeys } from '../persistence/storage-keys'
 import type { ChatAuth, ChatAuthEvents, ChatLogger, EnvironmentSignals, FetchLike, Scheduler, StorageAdapter, UserId } from '../types'
-import { createAccessToken } from './access-token'
 import { createHandshakeDiagnosis } from './diagnosis'
 import type { Diagnosis } from './diagnosis'
-import type { HttpOptions } from './http'
+import type { AuthEnv } from './env'
 import { createAuthMachine } from './phase'
-import { createRefreshBackoff } from './refresh-backoff'
 import { createRefreshRunner } from './refresh-runner'
-import { createRefreshTimer } from './refresh-timer'
-import { createSessionChanges } from './session-changes'
-import type { RefreshLock } from './session-changes'
+import { createRefreshSchedule } from './refresh-schedule'
 import { createSessionCommands } from './session-commands'
 import { createSessionFactory } from './session'
-import { createStorageSync } from './storage-sync'
+import { createSessionSync } from './session-sync'
 import { createStoredSession } from './stored-session'
-import { createTabChannel } from './tab-channel'
 
 export type { BroadcastChannelLike, LockManagerLike } from '../cross-tab'
 
@@ -104,73 +99,55 @@ export interface AuthController extends ChatAuth {
  * const token = await auth.getAccessToken()
  */
 export function createAuth(deps: AuthDeps): AuthController {
-  const { apiUrl, scheduler, onLogout } = deps
+  const { scheduler } = deps
   const authKey = storageKeys(deps.storageKey).auth
-  const http: HttpOptions = { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 }
-  const instanceId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
-  const events = createEmitter<ChatAuthEvents>()
   const passive = deps.passive === true
   const crossTab = deps.crossTab && !passive
   const locks = crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
-  const lock: RefreshLock = locks ? task => locks.request(`${authKey}:refresh`, task) : null
-  const now = (): number => scheduler.now()
-
-  function log(level: 'debug' | 'warn', message: string, details?: Record<string, unknown>): void {
-    try {
-      deps.logger?.[level]?.(`[auth] ${message}`, details)
-    }
-    catch {
-      // A broken logger must not break auth.
-    }
+  const events = createEmitter<ChatAuthEvents>()
+  const env: AuthEnv = {
+    http: { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 },
+    apiUrl: deps.apiUrl,
+    scheduler,
+    now: () => scheduler.now(),
+    passive,
+    instanceId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+    lock: locks ? task => locks.request(`${authKey}:refresh`, task) : null,
+    events,
+    log(level, message, details) {
+      try {
+        deps.logger?.[level]?.(`[auth] ${message}`, details)
+      }
+      catch {
+        // A broken logger must not break auth.
+      }
+    },
   }
-  const debug = (message: string, details?: Record<string, unknown>): void => log('debug', message, details)
 
-  const machine = createAuthMachine(state => events.emit('change', state), () => {
-    backoff.release()
+  const machine = createAuthMachine(env, () => {
+    schedule.release()
     diagnosis.forget()
-  }, debug)
-  const sessions = createSessionFactory(deps.userIdClaim, deps.refreshThresholdMs, deps.clockSkewMs, now)
-  const stored = createStoredSession(deps.storage, authKey, instanceId, machine.session, message => log('warn', message), error => events.emit('error', error))
-  const backoff = createRefreshBackoff(now)
-  const timer = createRefreshTimer(scheduler, machine, backoff, passive, passive ? undefined : deps.signals, () => {
+  })
+  const sessions = createSessionFactory(deps.userIdClaim, deps.refreshThresholdMs, deps.clockSkewMs, env.now)
+  const stored = createStoredSession(env, deps.storage, authKey, machine.session)
+  const schedule = createRefreshSchedule(env, machine, passive ? undefined : deps.signals, () => {
     // Failures are classified (and retries scheduled) by the runner.
-    refresh().catch(() => {})
+    runner.refresh().catch(() => {})
   })
   const channel = crossTab ? openChannel(deps.createChannel === undefined ? defaultChannelFactory() : deps.createChannel, authKey) : null
-  const tabs = createTabChannel(channel, instanceId, scheduler, type => storage.onMessage(type))
-  const changes = createSessionChanges({ machine, stored, timer, tabs, lock, events, warn: (message, details) => log('warn', message, details) })
-  const storage = createStorageSync({ machine, stored, sessions, changes, timer, events, onLogout })
-  const sync = (): void => storage.sync()
-  const refresh = createRefreshRunner({
-    http,
-    url: `${apiUrl}/api/auth/token/refresh/`,
-    machine,
-    sessions,
-    stored,
-    storage,
-    changes,
-    backoff,
-    timer,
-    tabs,
-    lock,
-    graceMs: crossTab && !locks ? (deps.rotationGraceMs ?? 1000) : 0,
-    passive,
-    now,
-    debug,
-  })
-  const getAccessToken = createAccessToken(machine, sync, backoff, refresh, passive, now)
-  const diagnosis = createHandshakeDiagnosis({ http, meUrl: `${apiUrl}/api/auth/me/`, machine, sessions, backoff, changes, sync, refresh, now })
-  const commands = createSessionCommands({ http, apiUrl, machine, sessions, stored, changes, backoff, timer, tabs, getAccessToken, refresh, onLogout, now })
+  const sync = createSessionSync(env, machine, stored, sessions, schedule, channel, deps.onLogout)
+  const runner = createRefreshRunner(env, machine, sessions, stored, sync, schedule, crossTab && !locks ? (deps.rotationGraceMs ?? 1000) : 0)
+  const diagnosis = createHandshakeDiagnosis(env, machine, sessions, schedule, sync, runner.refresh)
+  const commands = createSessionCommands(env, machine, sessions, stored, sync, schedule, runner)
 
-  sync()
+  sync.sync()
 
   const api: ChatAuth = {
     getState: machine.state,
     subscribe: listener => events.on('change', () => listener()),
     on: (event, handler) => events.on(event, handler),
     ...commands,
-    getAccessToken,
-    refresh,
+    ...runner,
   }
   return {
     ...api,
@@ -182,8 +159,8 @@ export function createAuth(deps: AuthDeps): AuthController {
     destroy() {
       if (machine.destroyed()) return
       machine.destroy()
-      timer.stop()
-      tabs.close()
+      schedule.stop()
+      sync.close()
       events.clear()
     },
   }

@@ -5,13 +5,14 @@
  */
 import { isChatError } from '../errors'
 import { requestJson } from './http'
-import type { HttpOptions, JsonResponse } from './http'
+import type { JsonResponse } from './http'
+import type { AuthEnv } from './env'
 import { sessionExpired } from './errors'
 import { tryReadClaims } from './jwt'
 import type { AuthMachine } from './phase'
-import type { RefreshBackoff } from './refresh-backoff'
-import type { SessionChanges } from './session-changes'
+import type { RefreshSchedule } from './refresh-schedule'
 import type { SessionFactory } from './session'
+import type { SessionSync } from './session-sync'
 import { isExpired, isRefreshDue } from './token-timing'
 
 const DIAGNOSED_LIMIT = 16
@@ -30,20 +31,15 @@ export interface HandshakeDiagnosis {
   forget(): void
 }
 
-export interface DiagnosisDeps {
-  http: HttpOptions
-  /** The `GET` endpoint that tells whether a token is still accepted. */
-  meUrl: string
-  machine: AuthMachine
-  sessions: SessionFactory
-  backoff: RefreshBackoff
-  changes: SessionChanges
-  sync: () => void
-  refresh: () => Promise<void>
-  now: () => number
-}
-
-export function createHandshakeDiagnosis({ http, meUrl, machine, sessions, backoff, changes, sync, refresh, now }: DiagnosisDeps): HandshakeDiagnosis {
+export function createHandshakeDiagnosis(
+  env: AuthEnv,
+  machine: AuthMachine,
+  sessions: SessionFactory,
+  schedule: RefreshSchedule,
+  sync: SessionSync,
+  refresh: () => Promise<void>,
+): HandshakeDiagnosis {
+  const { now } = env
   const diagnosed = new Set<string>()
 
   function remember(token: string): void {
@@ -74,7 +70,7 @@ export function createHandshakeDiagnosis({ http, meUrl, machine, sessions, backo
     forget: () => diagnosed.clear(),
     async diagnose(tokenUsed) {
       if (machine.destroyed()) return 'outage'
-      sync()
+      sync.sync()
       const session = machine.session()
       if (!session) return 'unauthorized'
       const own = session.access === tokenUsed
@@ -83,13 +79,14 @@ export function createHandshakeDiagnosis({ http, meUrl, machine, sessions, backo
       const timing = own ? session.timing : claims ? sessions.timing(claims) : null
       // A token already handled once goes to the server even if it looks stale: no refresh loop.
       if (!diagnosed.has(tokenUsed) && (!timing || isRefreshDue(timing, now()))) {
-        if (backoff.holding() && backoff.error()) return 'outage'
+        const held = schedule.held()
+        if (held) return 'outage'
         // A token that arrived due (clocks apart) is judged by the server, not refreshed again.
-        if (!backoff.holding()) return refreshFor(tokenUsed)
+        if (held === undefined) return refreshFor(tokenUsed)
       }
       let response: JsonResponse
       try {
-        response = await requestJson(http, { method: 'GET', url: meUrl, token: tokenUsed, label: 'session check' })
+        response = await requestJson(env.http, { method: 'GET', url: `${env.apiUrl}/api/auth/me/`, token: tokenUsed, label: 'session check' })
       }
       catch {
         return 'outage'
@@ -98,7 +95,7 @@ export function createHandshakeDiagnosis({ http, meUrl, machine, sessions, backo
       const current = machine.session()
       if (!current) return 'unauthorized'
       if (diagnosed.has(tokenUsed)) {
-        changes.reject(sessionExpired(401), current.refresh, tokenUsed)
+        sync.reject(sessionExpired(401), current.refresh, tokenUsed)
         return 'unauthorized'
       }
       return current.access !== tokenUsed ? 'refreshed' : refreshFor(tokenUsed)

@@ -3,6 +3,7 @@
  * only way to change it and every change names its reason. The public AuthState is derived from it.
  */
 import type { AuthState, AuthStatus } from '../types'
+import type { AuthEnv } from './env'
 import type { Session } from './session'
 
 export type AuthPhase =
@@ -63,11 +64,8 @@ export interface AuthMachine {
   destroy(): void
 }
 
-/**
- * `onChange` receives each published state; `onNewEpoch` runs when a transition begins another
- * session; `debug` gets one line per transition.
- */
-export function createAuthMachine(onChange: (state: AuthState) => void, onNewEpoch: () => void, debug: (message: string) => void): AuthMachine {
+/** Publishes as the `change` event and logs each transition; `onNewEpoch` runs when a transition begins another session. */
+export function createAuthMachine(env: AuthEnv, onNewEpoch: () => void): AuthMachine {
   let phase: AuthPhase = { status: 'anonymous', session: null }
   let state: AuthState = Object.freeze({ status: phase.status, user: null, userId: null, expiresAt: null })
   let epoch = 0
@@ -88,7 +86,7 @@ export function createAuthMachine(onChange: (state: AuthState) => void, onNewEpo
         epoch++
         onNewEpoch()
       }
-      debug(`${phase.status} -> ${to} (${reason})`)
+      env.log('debug', `${phase.status} -> ${to} (${reason})`)
       phase = { status: to, session: next } as AuthPhase
       return true
     },
@@ -100,7 +98,7 @@ export function createAuthMachine(onChange: (state: AuthState) => void, onNewEpo
       const expiresAt = session?.timing.expiresAt ?? null
       if (status === state.status && user === state.user && userId === state.userId && expiresAt === state.expiresAt) return
       state = Object.freeze({ status, user, userId, expiresAt })
-      onChange(state)
+      env.events.emit('change', state)
     },
     destroy() {
       destroyed = true

@@ -2,51 +2,47 @@
  * Running a refresh: single-flight in the tab, one tab at a time under the cross-tab lock, and the
  * answers sorted. Only the refresh token being refused is terminal; an outage or a gateway error
  * holds automatic refreshes with backoff; a 401 for a token another tab has just rotated is
- * recovered from storage.
+ * recovered from storage. Also the access token a socket handshake gets, refreshed first when due.
  */
 import { ChatError, isChatError } from '../errors'
 import { asRecord, requestJson } from './http'
-import type { HttpOptions } from './http'
+import type { AuthEnv } from './env'
 import { destroyedError, isTransient, noRefreshToken, requireSession, sessionExpired } from './errors'
 import type { AuthMachine } from './phase'
-import type { RefreshBackoff } from './refresh-backoff'
-import type { RefreshTimer } from './refresh-timer'
-import type { RefreshLock, SessionChanges } from './session-changes'
+import type { RefreshSchedule } from './refresh-schedule'
 import type { Session, SessionFactory } from './session'
-import type { StorageSync } from './storage-sync'
+import type { SessionSync } from './session-sync'
 import type { StoredSession } from './stored-session'
-import type { TabChannel } from './tab-channel'
 import { isExpired, isRefreshDue } from './token-timing'
 
-export interface RefreshRunnerDeps {
-  http: HttpOptions
-  /** `POST` endpoint of the refresh. */
-  url: string
-  machine: AuthMachine
-  sessions: SessionFactory
-  stored: StoredSession
-  storage: StorageSync
-  changes: SessionChanges
-  backoff: RefreshBackoff
-  timer: RefreshTimer
-  tabs: TabChannel
-  lock: RefreshLock
-  /** Without Web Locks, how long a refresh answered 401 waits for another tab's rotated token. */
-  graceMs: number
-  passive: boolean
-  now: () => number
-  debug: (message: string, details?: Record<string, unknown>) => void
+export interface RefreshRunner {
+  /** `refresh()` of the auth API: rejects with the refresh's ChatError; a 401 has signed the session out by then. */
+  refresh(): Promise<void>
+  /**
+   * The current access token while it is fresh, else refreshed first. A backoff hold hands out what
+   * there is, unless the token has expired and the network may be back; a failed refresh still
+   * hands out a token that has not expired. Rejects with ChatError `not_authenticated` (no tokens),
+   * `unauthorized` (terminal) or the refresh's error.
+   */
+  getAccessToken(): Promise<string>
 }
 
-/** `refresh()` of the auth API: rejects with the refresh's ChatError; a 401 has signed the session out by then. */
-export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void> {
-  const { http, url, machine, sessions, stored, storage, changes, backoff, timer, tabs, lock, graceMs, passive, now, debug } = deps
+/** `graceMs`: without Web Locks, how long a refresh answered 401 waits for another tab's rotated token. */
+export function createRefreshRunner(
+  env: AuthEnv,
+  machine: AuthMachine,
+  sessions: SessionFactory,
+  stored: StoredSession,
+  sync: SessionSync,
+  schedule: RefreshSchedule,
+  graceMs: number,
+): RefreshRunner {
+  const { now, lock, passive } = env
   const current = (gen: number): boolean => gen === machine.epoch()
   let inFlight: Promise<void> | null = null
 
-
   async function post(gen: number, refreshToken: string): Promise<void> {
-    const response = await requestJson(http, { method: 'POST', url, body: { refresh: refreshToken }, label: 'token refresh' })
+    const response = await requestJson(env.http, { method: 'POST', url: `${env.apiUrl}/api/auth/token/refresh/`, body: { refresh: refreshToken }, label: 'token refresh' })
     if (!current(gen)) return
     // Only the refresh token itself being refused is terminal; a gateway error or an outage is not.
     if (response.status === 401 || response.status === 400) throw sessionExpired(response.status)
@@ -62,15 +58,15 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
       }
     }
     if (!next) throw new ChatError('http', `Token refresh failed (HTTP ${response.status})`, { status: response.status })
-    timer.answered()
+    schedule.answered()
     if (!stored.holds(refreshToken)) {
       // Another tab signed in (or out) meanwhile: its session wins over this older one's refresh.
-      debug('stored session changed: refresh result dropped')
-      storage.sync('tokens')
+      env.log('debug', 'stored session changed: refresh result dropped')
+      sync.sync('tokens')
       return
     }
-    backoff.noteArrival(next)
-    changes.commit(next, refreshToken)
+    schedule.noteArrival(next)
+    sync.commit(next, refreshToken)
   }
 
   /** A 401 for `used` may mean another tab rotated it first: adopt its token and refresh that if due. */
@@ -80,8 +76,8 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
     }
     catch (error) {
       if (!isChatError(error) || error.code !== 'unauthorized' || !current(gen)) throw error
-      if (!(await tabs.waitFor(() => stored.rotatedElsewhere(used), graceMs)) || !current(gen)) throw error
-      storage.sync()
+      if (!(await sync.waitFor(() => stored.rotatedElsewhere(used), graceMs)) || !current(gen)) throw error
+      sync.sync()
       const adopted = requireSession(machine)
       // Another account now (its own schedule refreshes it), or the adopted token is fresh.
       if (!current(gen) || !isRefreshDue(adopted.timing, now())) return
@@ -100,7 +96,7 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
     catch (error) {
       if (isChatError(error) && error.code === 'unauthorized' && current(gen)) {
         const failed = machine.session()
-        changes.reject(error, failed?.refresh ?? used, failed?.access ?? access)
+        sync.reject(error, failed?.refresh ?? used, failed?.access ?? access)
       }
       throw error
     }
@@ -112,7 +108,7 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
       if (!current(gen)) return
       if (!stored.unchanged(heldAccess, heldRefresh)) {
         // Another tab refreshed (or logged out) while we waited for the lock.
-        storage.sync()
+        sync.sync()
         // Another account now: a result under this epoch would be dropped after spending its refresh token.
         if (!isRefreshDue(requireSession(machine).timing, now()) || !current(gen)) return
       }
@@ -121,13 +117,13 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
   }
 
   async function run(): Promise<void> {
-    storage.sync()
+    sync.sync()
     const { access, refresh, timing } = requireSession(machine)
     const gen = machine.epoch()
     if (refresh === undefined) {
       if (!isExpired(timing, now())) throw noRefreshToken()
       const error = sessionExpired()
-      changes.reject(error, undefined, access)
+      sync.reject(error, undefined, access)
       throw error
     }
     if (machine.transition('refreshStarted')) machine.publish()
@@ -136,11 +132,7 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
       await locked(gen, access, refresh)
     }
     catch (error) {
-      if (isTransient(error) && current(gen)) {
-        backoff.hold(error)
-        debug('refresh failed; will retry', { attempt: backoff.attempt() })
-        timer.schedule()
-      }
+      if (isTransient(error) && current(gen)) schedule.retryLater(error)
       throw error
     }
     finally {
@@ -148,12 +140,42 @@ export function createRefreshRunner(deps: RefreshRunnerDeps): () => Promise<void
     }
   }
 
-  return () => {
+  function refresh(): Promise<void> {
     if (machine.destroyed()) return Promise.reject(destroyedError())
     if (passive) return Promise.reject(new ChatError('refresh_failed', 'Passive client'))
     inFlight ??= run().finally(() => {
       inFlight = null
     })
     return inFlight
+  }
+
+  return {
+    refresh,
+    async getAccessToken() {
+      if (machine.destroyed()) throw destroyedError()
+      sync.sync()
+      const { access, refresh: refreshToken, timing } = requireSession(machine)
+      if (!isRefreshDue(timing, now())) return access
+      if ((passive || refreshToken === undefined) && !isExpired(timing, now())) return access
+      if (passive) throw sessionExpired()
+      const held = schedule.held()
+      if (held !== undefined) {
+        // Backing off: a token the server has just issued is the best there is; after a failure, wait
+        // unless the expired token leaves nothing to use and the network may be back.
+        if (!held || !isExpired(timing, now())) return access
+        if (!schedule.mayRetryEarly()) throw held
+      }
+      try {
+        await refresh()
+      }
+      catch (error) {
+        // Within the threshold but not yet expired: the current token still opens a socket.
+        const kept = machine.session()
+        const transient = isTransient(error) || (isChatError(error) && error.code === 'refresh_failed')
+        if (transient && kept && !isExpired(kept.timing, now())) return kept.access
+        throw error
+      }
+      return requireSession(machine).access
+    },
   }
 }

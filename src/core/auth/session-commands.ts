@@ -5,36 +5,26 @@
 import { ChatError } from '../errors'
 import type { ChatAuth, ChatUser } from '../types'
 import { asRecord, errorFromResponse, requestJson } from './http'
-import type { HttpOptions } from './http'
+import type { AuthEnv } from './env'
 import { destroyedError, notAuthenticated, sessionExpired } from './errors'
 import type { AuthMachine } from './phase'
-import type { RefreshBackoff } from './refresh-backoff'
-import type { RefreshTimer } from './refresh-timer'
-import type { SessionChanges } from './session-changes'
+import type { RefreshRunner } from './refresh-runner'
+import type { RefreshSchedule } from './refresh-schedule'
 import { normaliseUser } from './session'
 import type { Session, SessionFactory } from './session'
+import type { SessionSync } from './session-sync'
 import type { StoredSession } from './stored-session'
-import type { TabChannel } from './tab-channel'
 
-export interface SessionCommandDeps {
-  http: HttpOptions
-  /** REST base, without a trailing slash. */
-  apiUrl: string
-  machine: AuthMachine
-  sessions: SessionFactory
-  stored: StoredSession
-  changes: SessionChanges
-  backoff: RefreshBackoff
-  timer: RefreshTimer
-  tabs: TabChannel
-  getAccessToken: () => Promise<string>
-  refresh: () => Promise<void>
-  onLogout: (() => void) | undefined
-  now: () => number
-}
-
-export function createSessionCommands(deps: SessionCommandDeps): Pick<ChatAuth, 'login' | 'logout' | 'me' | 'setTokens'> {
-  const { http, apiUrl, machine, sessions, stored, changes, backoff, timer, tabs, getAccessToken, refresh, onLogout, now } = deps
+export function createSessionCommands(
+  env: AuthEnv,
+  machine: AuthMachine,
+  sessions: SessionFactory,
+  stored: StoredSession,
+  sync: SessionSync,
+  schedule: RefreshSchedule,
+  { getAccessToken, refresh }: RefreshRunner,
+): Pick<ChatAuth, 'login' | 'logout' | 'me' | 'setTokens'> {
+  const { http, apiUrl } = env
 
   return {
     async login(email, password) {
@@ -56,18 +46,15 @@ export function createSessionCommands(deps: SessionCommandDeps): Pick<ChatAuth, 
       const user = next?.user
       if (!next || !user) throw new ChatError('http', 'login: unexpected response', { status: response.status })
       if (machine.destroyed()) throw destroyedError()
-      changes.replace(next)
-      backoff.noteArrival(next)
-      timer.schedule()
+      sync.replace(next)
+      schedule.noteArrival(next)
+      schedule.schedule()
       return user
     },
 
     async logout() {
       stored.remove()
-      if (machine.destroyed()) return
-      changes.end('signedOut')
-      tabs.post('logout')
-      onLogout?.()
+      if (!machine.destroyed()) sync.signOut()
     },
 
     async me() {
@@ -82,7 +69,7 @@ export function createSessionCommands(deps: SessionCommandDeps): Pick<ChatAuth, 
         response = await call(token)
         if (response.status === 401) {
           const error = sessionExpired(401)
-          changes.reject(error, current.refresh, token)
+          sync.reject(error, current.refresh, token)
           throw error
         }
       }
@@ -91,11 +78,7 @@ export function createSessionCommands(deps: SessionCommandDeps): Pick<ChatAuth, 
       if (!user) throw new ChatError('http', 'me: unexpected response', { status: response.status })
       const current = machine.session()
       if (current && current.access === token && current.userId === user.id && !machine.destroyed()) {
-        const next = { ...current, user }
-        machine.transition('profile', next)
-        stored.save(next)
-        machine.publish()
-        tabs.post('tokens')
+        sync.profile({ ...current, user })
       }
       return user
     },
@@ -106,7 +89,7 @@ export function createSessionCommands(deps: SessionCommandDeps): Pick<ChatAuth, 
       const normalised = user === undefined ? null : normaliseUser(user, tokenUserId)
       if (normalised && tokenUserId !== null && normalised.id !== tokenUserId)
         throw new ChatError('validation', 'setTokens: user.id is not the token\'s user')
-      changes.replace(sessions.make(tokens, normalised, undefined, now()))
+      sync.replace(sessions.make(tokens, normalised, undefined, env.now()))
     },
   }
 }

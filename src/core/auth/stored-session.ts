@@ -7,12 +7,13 @@
 import { ChatError } from '../errors'
 import { readItem, removeItem, tryReadItem, writeItem } from '../persistence/safe-storage'
 import type { ChatUser, StorageAdapter } from '../types'
+import type { AuthEnv } from './env'
 import { asRecord } from './http'
 import { tryReadClaims } from './jwt'
 import type { AuthTransition } from './phase'
 import { normaliseUser } from './session'
 import type { Session } from './session'
-import type { TabMessage } from './tab-channel'
+import type { TabMessage } from './session-sync'
 
 export interface StoredAuth {
   access: string
@@ -67,17 +68,9 @@ function storedOf(next: Session): StoredAuth {
   return { access: next.access, refresh: next.refresh, user: next.user, offsetMs: next.timing.offsetMs, receivedAt: next.receivedAt }
 }
 
-/**
- * `current`: the session this tab holds. `warn` logs, `refused` reports storage refusing the session.
- */
-export function createStoredSession(
-  storage: StorageAdapter,
-  key: string,
-  instanceId: string,
-  current: () => Session | null,
-  warn: (message: string) => void,
-  refused: (error: ChatError) => void,
-): StoredSession {
+/** The session under `key` in `storage`; `current`: the session this tab holds. */
+export function createStoredSession(env: AuthEnv, storage: StorageAdapter, key: string, current: () => Session | null): StoredSession {
+  const { instanceId } = env
   /** The session lives in this tab's memory only (storage refused it). */
   let unpersisted = false
   /** The stored record (raw) that storage kept when it refused this tab's session; `null`: a marker or nothing. */
@@ -108,7 +101,7 @@ export function createStoredSession(
     if (record === undefined || typeof record?.ended === 'string') return null
     if (!record || typeof record.access !== 'string' || !tryReadClaims(record.access)) {
       remove()
-      warn('discarded unreadable stored auth')
+      env.log('warn', 'discarded unreadable stored auth')
       return null
     }
     const { access, refresh, offsetMs, receivedAt } = record
@@ -195,8 +188,8 @@ export function createStoredSession(
         leftStored = readItem(storage, key)
       }
       const message = 'Session not saved (storage full?): it lasts until this tab closes'
-      warn(message)
-      refused(new ChatError('storage_write_failed', message))
+      env.log('warn', message)
+      env.events.emit('error', new ChatError('storage_write_failed', message))
     },
     reject(failedRefresh, failedAccess) {
       const stored = read()
