@@ -1,9 +1,7 @@
 /**
- * The auth controller: wires the session's parts (state machine, stored session, refresh timing and
- * runner, cross-tab sync, handshake diagnosis, the public commands) into the `ChatAuth` a client holds.
- *
- * Tabs share a session exactly when they share storage: the BroadcastChannel only says "re-read
- * storage" (it never carries a token), so tabs with separate memory storage stay independent.
+ * The auth controller: wires the session's parts (state machine, stored session, refresh schedule
+ * and runner, cross-tab sync, handshake diagnosis, the public commands) into the `ChatAuth` a
+ * client holds.
  */
 import { createEmitter } from '../emitter'
 import { defaultChannelFactory, defaultLocks, openChannel } from '../cross-tab'

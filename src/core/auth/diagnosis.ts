@@ -17,8 +17,10 @@ import { isExpired, isRefreshDue } from './token-timing'
 
 const DIAGNOSED_LIMIT = 16
 
+/** What a failed handshake means: an outage (retry later), a refreshed token (retry now), or a session to end. */
 export type Diagnosis = 'outage' | 'refreshed' | 'unauthorized'
 
+/** The diagnosis and the tokens it has already handled. */
 export interface HandshakeDiagnosis {
   /**
    * A handshake with `tokenUsed` failed before the socket opened (or closed 4401). Token expired
@@ -31,6 +33,7 @@ export interface HandshakeDiagnosis {
   forget(): void
 }
 
+/** `refresh`: the runner's single-flight refresh. */
 export function createHandshakeDiagnosis(
   env: AuthEnv,
   machine: AuthMachine,

@@ -6,6 +6,7 @@ import type { HttpOptions } from './http'
 /** Runs `task` under the cross-tab refresh lock. */
 export type RefreshLock = <T>(task: () => Promise<T> | T) => Promise<T>
 
+/** Built once per controller; every part of auth gets the same one. */
 export interface AuthEnv {
   readonly http: HttpOptions
   /** REST base, without a trailing slash. */

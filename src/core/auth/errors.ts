@@ -4,18 +4,22 @@ import type { AuthStatus } from '../types'
 import type { AuthMachine } from './phase'
 import type { Session } from './session'
 
+/** Nobody is signed in. */
 export function notAuthenticated(): ChatError {
   return new ChatError('not_authenticated', 'Not signed in')
 }
 
+/** The server refused the session (or it expired with no way to refresh it): sign in again. */
 export function sessionExpired(status?: number): ChatError {
   return new ChatError('unauthorized', 'Session expired: sign in again', { status })
 }
 
+/** The controller was destroyed. */
 export function destroyedError(): ChatError {
   return new ChatError('closed', 'Client destroyed')
 }
 
+/** The session has only an access token. */
 export function noRefreshToken(): ChatError {
   return new ChatError('refresh_failed', 'No refresh token')
 }

@@ -6,6 +6,7 @@ import type { AuthState, AuthStatus } from '../types'
 import type { AuthEnv } from './env'
 import type { Session } from './session'
 
+/** Status and session together: a session exactly while signed in (authenticated or refreshing). */
 export type AuthPhase =
   | { readonly status: 'anonymous' | 'unauthorized'; readonly session: null }
   | { readonly status: 'authenticated' | 'refreshing'; readonly session: Session }
@@ -39,6 +40,7 @@ export const AUTH_TRANSITIONS: { readonly [R in AuthTransition]: Readonly<Partia
   rejected: { anonymous: 'unauthorized', authenticated: 'unauthorized', refreshing: 'unauthorized' },
 }
 
+/** The current phase, its transitions and the state published from it. */
 export interface AuthMachine {
   /** The session of the current phase, `null` when signed out or rejected. */
   session(): Session | null
@@ -76,7 +78,7 @@ export function createAuthMachine(env: AuthEnv, onNewEpoch: () => void): AuthMac
     status: () => phase.status,
     epoch: () => epoch,
     destroyed: () => destroyed,
-    can: reason => target(reason) !== undefined,
+    can: reason => !!target(reason),
     transition(reason, session = phase.session ?? undefined) {
       const to = target(reason)
       if (!to) return false

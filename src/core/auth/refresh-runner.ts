@@ -15,6 +15,7 @@ import type { SessionSync } from './session-sync'
 import type { StoredSession } from './stored-session'
 import { isExpired, isRefreshDue } from './token-timing'
 
+/** The refresh and the token it yields. */
 export interface RefreshRunner {
   /** `refresh()` of the auth API: rejects with the refresh's ChatError; a 401 has signed the session out by then. */
   refresh(): Promise<void>

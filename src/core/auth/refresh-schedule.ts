@@ -15,6 +15,7 @@ const MAX_TIMER_MS = 2_147_483_647
 /** Scheduled refreshes never follow each other closer than this, whatever a token claims. */
 const MIN_REFRESH_SPACING_MS = 1000
 
+/** The automatic refresh's timer and backoff. */
 export interface RefreshSchedule {
   /** (Re)arm the timer for the current session. */
   schedule(): void

@@ -15,6 +15,7 @@ import type { Session, SessionFactory } from './session'
 import type { SessionSync } from './session-sync'
 import type { StoredSession } from './stored-session'
 
+/** The commands of the public `ChatAuth`; they change the session only through `sync`. */
 export function createSessionCommands(
   env: AuthEnv,
   machine: AuthMachine,

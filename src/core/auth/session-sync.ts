@@ -16,8 +16,10 @@ import type { RefreshSchedule } from './refresh-schedule'
 import type { Session, SessionFactory } from './session'
 import type { StoredSession } from './stored-session'
 
+/** What a message to the other tabs says happened: new tokens (or a login), a logout, a rejected session. */
 export type TabMessage = 'tokens' | 'logout' | 'unauthorized'
 
+/** The session's agreement with storage and the other tabs. */
 export interface SessionSync {
   /** Make memory agree with storage. `message`: the other tab's that prompted it (none: a local check). */
   sync(message?: TabMessage): void
@@ -40,7 +42,7 @@ export interface SessionSync {
   reject(error: ChatError, failedRefresh: string | undefined, failedAccess: string | undefined): void
   /** Resolve `true` as soon as `check()` holds (checked on each message and every 50 ms), `false` after `ms` or on close. */
   waitFor(check: () => boolean, ms: number): Promise<boolean>
-  /** Close the channel; pending waits resolve `false`. */
+  /** After the machine is destroyed: close the channel; pending waits resolve `false`. */
   close(): void
 }
 
@@ -56,7 +58,6 @@ export function createSessionSync(
 ): SessionSync {
   const { instanceId, scheduler, lock, events } = env
   const waiters = new Set<() => void>()
-  let closed = false
   /** Set by replace until its storage write, made under the refresh lock, has happened. */
   let pendingWrite: Session | null = null
 
@@ -120,7 +121,7 @@ export function createSessionSync(
     channel.onmessage = (event) => {
       const message = asRecord(event?.data)
       const type = message?.type
-      if (!message || message.from === instanceId || closed) return
+      if (!message || message.from === instanceId || machine.destroyed()) return
       if (type !== 'tokens' && type !== 'logout' && type !== 'unauthorized') return
       const signedIn = machine.session() !== null || machine.status() === 'unauthorized'
       sync(type)
@@ -193,7 +194,7 @@ export function createSessionSync(
           resolve(value)
         }
         function run(): void {
-          if (closed) return finish(false)
+          if (machine.destroyed()) return finish(false)
           if (check()) return finish(true)
           if (scheduler.now() >= deadline) return finish(false)
           poll = scheduler.setTimeout(run, Math.min(50, Math.max(1, deadline - scheduler.now())))
@@ -203,7 +204,6 @@ export function createSessionSync(
       })
     },
     close() {
-      closed = true
       wake()
       if (!channel) return
       channel.onmessage = null

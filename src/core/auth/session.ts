@@ -9,6 +9,7 @@ import type { JwtClaims } from './jwt'
 import { clockOffset, tokenTiming } from './token-timing'
 import type { TokenTiming } from './token-timing'
 
+/** One signed-in session in memory (the stored form is `StoredAuth`). */
 export interface Session {
   readonly access: string
   readonly refresh: string | undefined
@@ -28,6 +29,7 @@ export function normaliseUser(value: unknown, fallbackId: UserId | null = null):
   return Object.freeze({ ...record, id }) as ChatUser
 }
 
+/** Builds sessions with the configured user id claim, refresh threshold and clock skew. */
 export interface SessionFactory {
   /**
    * A session for `tokens`. `offset` (local minus server clock): `'fresh'` for tokens the server has
@@ -42,6 +44,7 @@ export interface SessionFactory {
   userIdOf(access: string): UserId | null
 }
 
+/** `now`: the local clock, for the clock offset and the arrival time of fresh tokens. */
 export function createSessionFactory(userIdClaim: string, thresholdMs: number, clockSkewMs: number, now: () => number): SessionFactory {
   let knownOffset = 0
   return {

@@ -15,6 +15,7 @@ import { normaliseUser } from './session'
 import type { Session } from './session'
 import type { TabMessage } from './session-sync'
 
+/** The session as stored (JSON under the auth key). */
 export interface StoredAuth {
   access: string
   refresh?: string
@@ -32,6 +33,7 @@ type EndedRecord = { ended: 'unauthorized' } | { ended: 'unpersisted'; by: strin
 
 type StoredRecord = Record<string, unknown> | null | undefined
 
+/** The stored session of one controller. */
 export interface StoredSession {
   /** The stored session; `null` when there is none (an unreadable one is removed). */
   read(): StoredAuth | null
