@@ -5,7 +5,7 @@
 import type { ChatErrorCode } from '../errors'
 import { transition } from './message-status'
 import type { StatusHooks } from './message-status'
-import { isoOf } from './display'
+import { newEntry } from './unsent-queue'
 import type { Entry } from './unsent-queue'
 
 /** What an own unsent message looks like in persistent storage (see outbox.ts). */
@@ -59,18 +59,7 @@ export function fromOutboxEntry(raw: OutboxEntry, known: ReadonlySet<string>, ho
   const prior = typeof priorOccurrences === 'number' && Number.isSafeInteger(priorOccurrences) && priorOccurrences >= 0 ? priorOccurrences : null
   const bad = status !== 'failed' && UNSTORABLE.test(content)
   const to = bad ? 'failed' : status === 'pending' ? 'unknown' : status
-  const e: Entry = {
-    id,
-    content,
-    createdAt: isoOf(createdAt),
-    sentAt: createdAt,
-    status,
-    prior: to === 'unknown' ? (prior ?? 0) : prior,
-    error: to === 'failed' ? (typeof error === 'string' && !bad ? error as ChatErrorCode : 'invalid_message') : undefined,
-    msg: null,
-    seq: 0,
-    mark: 0,
-  }
+  const e = newEntry(id, content, createdAt, status, to === 'unknown' ? (prior ?? 0) : prior, to === 'failed' ? (typeof error === 'string' && !bad ? error as ChatErrorCode : 'invalid_message') : undefined)
   if (to !== status) transition(e, bad ? 'unstorable' : 'restored', hooks)
   return e
 }

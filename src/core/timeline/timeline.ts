@@ -285,8 +285,7 @@ export class Timeline {
 
   /** Add a local send as `queued` (or `failed` with `error`). */
   enqueue(content: string, error?: ChatErrorCode): ChatMessage {
-    const t = this.#now()
-    const e = this.#queue.add(this.#newId(), content, isoOf(t), t, error)
+    const e = this.#queue.add(this.#newId(), content, this.#now(), error)
     this.#display.changed()
     return this.#display.view(e)
   }

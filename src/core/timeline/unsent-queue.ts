@@ -4,6 +4,7 @@
  */
 import type { ChatErrorCode } from '../errors'
 import type { ChatMessage, MessageStatus } from '../types'
+import { isoOf } from './display'
 import { allows, transition } from './message-status'
 import type { StatusHooks } from './message-status'
 
@@ -24,6 +25,11 @@ export interface Entry {
   seq: number
   /** Generation of the last replay that matched it. */
   mark: number
+}
+
+/** An entry as created: by a send (`prior` null), or restored from the outbox. */
+export function newEntry(id: string, content: string, sentAt: number, status: MessageStatus, prior: number | null, error: ChatErrorCode | undefined): Entry {
+  return { id, content, createdAt: isoOf(sentAt), sentAt, status, prior, error, msg: null, seq: 0, mark: 0 }
 }
 
 /** A send a replay may prove stored: written to a socket (or restored as such), not given up. */
@@ -61,8 +67,8 @@ export class UnsentQueue {
   }
 
   /** A new send as `queued`, or `failed` with `error`. */
-  add(id: string, content: string, createdAt: string, sentAt: number, error: ChatErrorCode | undefined): Entry {
-    const e: Entry = { id, content, createdAt, sentAt, status: error === undefined ? 'queued' : 'failed', prior: null, error, msg: null, seq: 0, mark: 0 }
+  add(id: string, content: string, sentAt: number, error: ChatErrorCode | undefined): Entry {
+    const e = newEntry(id, content, sentAt, error === undefined ? 'queued' : 'failed', null, error)
     this.list.push(e)
     return e
   }
