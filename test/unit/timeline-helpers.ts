@@ -1,4 +1,5 @@
 import type { HistoryFrame, LiveFrame } from '../../src/core/transport/protocol'
+import type { StatusListener } from '../../src/core/timeline/message-status'
 import { Timeline } from '../../src/core/timeline/timeline'
 import type { TimelineOptions } from '../../src/core/timeline/timeline'
 
@@ -11,10 +12,15 @@ export function clock(start = Date.UTC(2026, 0, 1)) {
   return { now: () => t, advance: (ms: number) => { t += ms } }
 }
 
+/** Fails the test on a status change the transition table does not allow (production only reports it). */
+export const strictTransitions: StatusListener = (id, from, to, reason) => {
+  throw new Error(`disallowed status change of ${id}: ${from} -> ${to} (${reason})`)
+}
+
 export function makeTimeline(over: Partial<TimelineOptions> = {}) {
   const c = clock()
   let n = 0
-  const tl = new Timeline({ selfId: ME, peerId: PEER, now: c.now, newId: () => `id${n++}`, ...over })
+  const tl = new Timeline({ selfId: ME, peerId: PEER, now: c.now, newId: () => `id${n++}`, onInvalidTransition: strictTransitions, ...over })
   return { tl, clock: c }
 }
 

@@ -31,6 +31,7 @@ import { createWebStorage } from '../../src/core/persistence/storage'
 import { Timeline } from '../../src/core/timeline/timeline'
 import type { Scheduler, StorageAdapter } from '../../src/core/types'
 import { createFaultStorage, QuotaStorage, type StorageFault } from '../support/fault-storage'
+import { strictTransitions } from './timeline-helpers'
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300)
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261124)
@@ -130,7 +131,7 @@ class Model {
     const page = storage ?? b.page()
     const scheduler = this.scheduler(b)
     const owner = lease ?? new OwnerLease({ storage: page, storageKey: 'vrc', scheduler, ownerId: `o${this.owners++}`, heartbeatMs: HEARTBEAT_MS, locks: null })
-    const tl = new Timeline({ selfId: user, peerId: peer, now: scheduler.now, newId: () => `m${this.ids++}` })
+    const tl = new Timeline({ selfId: user, peerId: peer, now: scheduler.now, newId: () => `m${this.ids++}`, onInvalidTransition: strictTransitions })
     const outbox = new OutboxStore(page, 'vrc', user, peer, owner)
     const c: Client = { who, tl, page, lease: owner, outbox, state: 'offline', inbox: [], inflight: [], replayed: [], prompt: true, offline: false, hidden: false, writes: new Map() }
     const restored = outbox.load()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Timeline } from '../../src/core/timeline/timeline'
-import { hist, live, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
+import { hist, live, makeTimeline, ME, PEER, replay, shape, strictTransitions } from './timeline-helpers'
 
 describe('Timeline: live frames', () => {
   it('matches echoes FIFO to pending sends with identical texts', () => {
@@ -219,8 +219,8 @@ describe('Timeline: replay alignment', () => {
 
   it('default ids: unique across id blocks and timelines, short (V8 keeps strings under 13 characters flat)', () => {
     const frames = Array.from({ length: 2100 }, (_, i) => hist(i % 2 ? ME : PEER, 'same'))
-    const a = new Timeline({ selfId: ME, peerId: PEER, now: Date.now })
-    const b = new Timeline({ selfId: ME, peerId: PEER, now: Date.now })
+    const a = new Timeline({ selfId: ME, peerId: PEER, now: Date.now, onInvalidTransition: strictTransitions })
+    const b = new Timeline({ selfId: ME, peerId: PEER, now: Date.now, onInvalidTransition: strictTransitions })
     replay(a, frames)
     replay(b, frames)
     const ids = [...a.messages(), ...b.messages()].map(m => m.id)
