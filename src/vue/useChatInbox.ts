@@ -47,6 +47,11 @@ export interface UseChatInboxReturn {
   readonly unreadTotal: ComputedRef<number>
 }
 
+interface Cached {
+  readonly state: ChatConversationState | undefined
+  readonly entry: ChatInboxEntry
+}
+
 function toEntry(peerId: UserId, state: ChatConversationState | undefined): ChatInboxEntry {
   const lastMessage = state?.messages.at(-1) ?? null
   return Object.freeze({
@@ -108,9 +113,9 @@ export function useChatInbox(peerIds: MaybeRefOrGetter<readonly PeerIdInput[]>, 
   }
 
   // Same state, same entry object: a list keyed by peer re-renders only the rows that changed.
-  let cache = new Map<UserId, { readonly state: ChatConversationState | undefined; readonly entry: ChatInboxEntry }>()
+  let cache = new Map<UserId, Cached>()
   const entries = computed(() => {
-    const next = new Map<UserId, { readonly state: ChatConversationState | undefined; readonly entry: ChatInboxEntry }>()
+    const next = new Map<UserId, Cached>()
     const list = ids.value.map((id) => {
       const state = store.conversations[id]
       const known = cache.get(id)

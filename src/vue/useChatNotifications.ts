@@ -96,14 +96,12 @@ export function useChatNotifications(options: UseChatNotificationsOptions = {}):
   async function notify(peerId: UserId, message: ChatMessage): Promise<void> {
     if (!permissionGranted.value) return
     if (visibility.value !== 'hidden' && normaliseUserId(toValue(activePeerId)) === peerId) return
-    const image = typeof icon === 'function' ? icon(peerId) : icon
-    const body = previewText(message.content, previewLength)
     const shown = await show({
       title: displayName?.(peerId) || 'New message',
+      body: previewText(message.content, previewLength),
+      icon: (typeof icon === 'function' ? icon(peerId) : icon) || undefined,
       // One notification per conversation: a newer message replaces the older one.
       tag: `vue-realtime-chat:${peerId}`,
-      ...(body ? { body } : {}),
-      ...(image ? { icon: image } : {}),
     })
     shown?.addEventListener('click', () => {
       window.focus()

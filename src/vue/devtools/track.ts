@@ -32,7 +32,9 @@ export function watchConversation(conversation: Conversation, now: () => number,
   const offChange = conversation.subscribe(() => {
     const next = ownMessages(conversation.getSnapshot())
     for (const [messageId, message] of next) {
-      const from = own.get(messageId)?.status ?? null
+      const before = own.get(messageId)
+      if (before === message) continue
+      const from = before?.status ?? null
       const { status: to, error } = message
       if (from !== to) emit({ kind: 'send', peerId, messageId, from, to, ...(error ? { error } : {}) })
     }
