@@ -21,7 +21,7 @@ export const VUE_ENTRY_BUDGET = 8000
  * What `--check` enforces until the target is met: no growth past today's size plus a little room.
  * Lower it whenever the entry shrinks; never raise it without saying why in the commit.
  */
-export const VUE_ENTRY_CEILING = 22_400
+export const VUE_ENTRY_CEILING = 23_450
 
 interface SizeEntry {
   name: string

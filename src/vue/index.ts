@@ -13,3 +13,7 @@ export type { ChatAuthInfo, ChatConversationState, ChatErrorInfo, ChatStore } fr
 export type { ChatStorageOption } from './storage'
 export { ChatSetupError } from './errors'
 export type { ChatSetupErrorCode } from './errors'
+export { useChatNotifications } from './useChatNotifications'
+export type { ChatNotificationPermission, UseChatNotificationsOptions, UseChatNotificationsReturn } from './useChatNotifications'
+export { INBOX_MAX_OPEN, useChatInbox } from './useChatInbox'
+export type { ChatInboxEntry, UseChatInboxOptions, UseChatInboxReturn } from './useChatInbox'

@@ -9,6 +9,8 @@ import { createVueSignals } from './environment'
 import { ChatSetupError, SETUP_HINT } from './errors'
 import { resolveStorages, type ChatStorageOption } from './storage'
 import { toErrorInfo, useChatStore } from './store'
+// Last: what only the devtools import must not move the modules of a production build.
+import { setupChatDevtools } from './devtools/plugin'
 
 /** Options of `ChatPlugin` / `createChat`: the core's client options plus Vue-specific ones. */
 export interface ChatPluginOptions extends Omit<CreateChatClientOptions, 'storage' | 'tokenStorage' | 'signals'> {
@@ -106,6 +108,8 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
       }
       app.provide(ChatClientKey, client)
       app.provide(ChatContextKey, context)
+      // Bundlers replace NODE_ENV, so production builds drop the devtools plugin entirely.
+      if (process.env.NODE_ENV !== 'production' && connect) scope.run(() => setupChatDevtools(app, client, store))
 
       const teardown = (): void => {
         for (const stop of stops) stop()

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import WebSocket from 'ws'
 import { createJti, signJwt } from '../../src/testing/jwt'
 
@@ -20,6 +20,7 @@ export const USERS = {
   student: { id: 1, email: 'student@example.com', password: 'student123', name: 'Sam Student' },
   parent: { id: 2, email: 'parent@example.com', password: 'parent123', name: 'Pat Parent' },
   parent2: { id: 3, email: 'parent2@example.com', password: 'parent234', name: 'Alex Parent' },
+  student2: { id: 4, email: 'student2@example.com', password: 'student234', name: 'Casey Student' },
 } as const
 export type UserKey = keyof typeof USERS
 
@@ -136,6 +137,24 @@ export class Playground {
   }
 
   /**
+   * Send `text` from `from` to `to` over a socket of its own, as another device of `from` would;
+   * resolves once the server echoed it (stored and broadcast).
+   */
+  async sendAs(from: UserKey, to: UserKey, text: string): Promise<void> {
+    const { access } = await this.login(from)
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws/chat/${USERS[to].id}/?token=${access}`)
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ message: text })))
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { message?: string, sender_id?: number }
+        if (frame.message === text && frame.sender_id === USERS[from].id) resolve()
+      })
+      ws.on('error', reject)
+    })
+    ws.close()
+  }
+
+  /**
    * What the server stored between `a` and `b`, read the way any client reads it: the history
    * replay of a fresh socket (ends after `quietMs` without a frame).
    */
@@ -167,6 +186,15 @@ const CHROMIUM_ARGS = [
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+/** Sign `user` in through the playground's login page and wait for the signed-in page. */
+export async function signIn(page: Page, baseUrl: string, user: UserKey): Promise<void> {
+  await page.goto(`${baseUrl}/login`)
+  await page.locator('input[name=email]').fill(USERS[user].email)
+  await page.locator('input[name=password]').fill(USERS[user].password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByTestId('me').waitFor()
 }
 
 /** A text unique to this run, so assertions never match an earlier test's message. */

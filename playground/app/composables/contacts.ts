@@ -1,5 +1,5 @@
 import { useRuntimeConfig } from '#imports'
-import { DEFAULT_USERS } from '../../../src/testing/users'
+import { PLAYGROUND_USERS } from '../../users'
 
 /** A person the signed-in user can chat with. */
 export interface Contact {
@@ -9,7 +9,7 @@ export interface Contact {
 }
 
 /** The embedded backend's seeded accounts, passwords included: they are shown on the login page on purpose. */
-export const seededUsers = DEFAULT_USERS
+export const seededUsers = PLAYGROUND_USERS
 
 /** The app talks to its own embedded backend (no `NUXT_PUBLIC_CHAT_BASE_URL`). */
 export function isEmbeddedBackend(): boolean {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { createChatBackend } from '../../../src/testing/backend'
 import type { ChatBackend } from '../../../src/testing/backend'
 import type { MessageStore } from '../../../src/testing/types'
+import { PLAYGROUND_USERS } from '../../users'
 import { createPgliteStore } from './pglite-store'
 import type { PgliteMessageStore } from './pglite-store'
 
@@ -54,6 +55,7 @@ function create(config: EmbeddedBackendConfig): Embedded {
   }
   const backend = createChatBackend({
     store,
+    users: [...PLAYGROUND_USERS],
     secret: config.secret || loadSecret(config.dataDir),
     accessTtlSeconds: Number(config.accessTtlSeconds),
     refreshTtlSeconds: Number(config.refreshTtlSeconds),
