@@ -1,12 +1,14 @@
 /**
  * `vue-realtime-chat/nuxt`: the Nuxt module. Merges its options into `runtimeConfig.public.chat`
  * (so `NUXT_PUBLIC_CHAT_*` variables override them at run time), installs `@pinia/nuxt` when the
- * app has not, registers the runtime plugin that creates one chat client per app instance, and
- * auto-imports `useChat`, `useChatAuth` and `useChatStore`.
+ * app has not, registers the runtime plugin that creates one chat client per app instance (after
+ * the `chat:options` hook), and auto-imports `useChat`, `useChatAuth` and `useChatStore`.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ChatPluginOptions } from 'vue-realtime-chat'
 import { importPeers, missingPeerError } from '../../src/packaging/optional-peer'
+import { defaults } from './defaults'
 import type { ChatModuleOptions, ChatPublicRuntimeConfig } from './runtime/types'
 
 const FEATURE = 'vue-realtime-chat/nuxt'
@@ -22,28 +24,7 @@ export type { ChatModuleOptions, ChatPublicRuntimeConfig, ChatStorageKind } from
 /** Options of the `chat` key in `nuxt.config`. */
 export type ModuleOptions = ChatModuleOptions
 
-/** Defaults applied to `chat` options; every key can be overridden by a `NUXT_PUBLIC_CHAT_*` variable. */
-export const defaults: ChatPublicRuntimeConfig = {
-  baseUrl: '',
-  apiUrl: '',
-  wsUrl: '',
-  storage: 'local',
-  tokenStorage: '',
-  storageKey: 'vrc',
-  userIdClaim: 'user_id',
-  refreshThresholdMs: 300_000,
-  replayQuietMs: 300,
-  maxFrameLength: 1_048_576,
-  maxReplayFrames: 500_000,
-  maxReplayMs: 300_000,
-  echoTimeoutMs: 10_000,
-  maxSendAttempts: 3,
-  maxMessageLength: 5000,
-  pauseWhenHidden: false,
-  crossTab: true,
-  reconnect: { baseDelayMs: 500, maxDelayMs: 30_000, maxAttempts: 0 },
-  extensions: { typing: false, readReceipts: false },
-}
+export { defaults }
 
 export default defineNuxtModule<ModuleOptions>({
   meta: {
@@ -79,8 +60,26 @@ export default defineNuxtModule<ModuleOptions>({
   },
 })
 
+/** What the `chat:options` hook is told besides the options. */
+export interface ChatOptionsHookContext {
+  /** `true` in the browser, `false` during a server render (which never connects). */
+  readonly isClient: boolean
+}
+
 declare module 'nuxt/schema' {
   interface PublicRuntimeConfig {
     chat: ChatPublicRuntimeConfig
+  }
+}
+
+declare module 'nuxt/app' {
+  interface RuntimeNuxtHooks {
+    /**
+     * Called once per app instance, before the chat client is created, with the plugin options
+     * built from runtime config: change them in place to set what runtime config cannot carry
+     * (`logger`, `fetch`, `WebSocket`, storage adapters, `scheduler`, `signals`, ...). Register it
+     * from a plugin with `enforce: 'pre'` so it runs before the module's plugin.
+     */
+    'chat:options': (options: ChatPluginOptions, context: ChatOptionsHookContext) => void | Promise<void>
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Option types of the Nuxt module. Only JSON-serialisable values: they travel through
- * `runtimeConfig.public.chat` into the page payload (so never put a secret here).
+ * `runtimeConfig.public.chat` into the page payload (so never put a secret here). Options that
+ * are functions or objects (logger, fetch, WebSocket, storage adapters, ...) go through the
+ * `chat:options` runtime hook instead.
  */
+import type { NotifyStrategy } from 'vue-realtime-chat'
 
 /** A browser storage for the chat's data or session. */
 export type ChatStorageKind = 'memory' | 'session' | 'local'
@@ -38,6 +41,8 @@ export interface ChatPublicRuntimeConfig {
   userIdClaim: string
   /** Refresh the access token when it expires within this many ms. @default 300000 */
   refreshThresholdMs: number
+  /** Tolerated difference between client and server clocks, in ms. @default 30000 */
+  clockSkewMs: number
   /** The history replay is over after this long without a frame. @default 300 */
   replayQuietMs: number
   /** Longest inbound frame in characters; longer ones are dropped and reported. @default 1048576 */
@@ -52,10 +57,22 @@ export interface ChatPublicRuntimeConfig {
   maxSendAttempts: number
   /** Longest message accepted by `send()`. @default 5000 */
   maxMessageLength: number
+  /** Accept empty or whitespace-only messages. @default false */
+  allowEmpty: boolean
+  /** Trim messages before sending. @default true */
+  trim: boolean
   /** Close sockets while the page is hidden. @default false */
   pauseWhenHidden: boolean
   /** Coordinate token refresh and outbox ownership across tabs. @default true */
   crossTab: boolean
+  /** How subscriber calls are batched: `'timeout'` (throttled during bursts) or `'microtask'`. @default 'timeout' */
+  notify: NotifyStrategy
+  /** Outbox owner heartbeat period in ms. @default 5000 */
+  heartbeatMs: number
+  /** Shortest gap between two typing frames we send, in ms. @default 3000 */
+  typingThrottleMs: number
+  /** How long the peer shows as typing after its last typing frame, in ms. @default 5000 */
+  typingTimeoutMs: number
   reconnect: {
     /** First retry delay ceiling in ms (full jitter). @default 500 */
     baseDelayMs: number
