@@ -4,6 +4,9 @@
  */
 import type { NotifyStrategy } from './conversation/notify'
 import type { WebStorageKind } from './persistence/storage'
+// The standalone helpers (vue-realtime-chat/protocol) keep their own defaults; the client uses the same.
+import { DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_DELAY_MS } from './transport/backoff'
+import { DEFAULT_MAX_FRAME_LENGTH } from './transport/protocol'
 
 /** The shape of {@link DEFAULTS}: one member per option that has a default value of its own. */
 export interface ChatDefaults {
@@ -71,9 +74,9 @@ export const DEFAULTS: ChatDefaults = Object.freeze({
   userIdClaim: 'user_id',
   refreshThresholdMs: 300_000,
   clockSkewMs: 30_000,
-  reconnect: Object.freeze({ baseDelayMs: 500, maxDelayMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY }),
+  reconnect: Object.freeze({ baseDelayMs: DEFAULT_BASE_DELAY_MS, maxDelayMs: DEFAULT_MAX_DELAY_MS, maxAttempts: Number.POSITIVE_INFINITY }),
   replayQuietMs: 300,
-  maxFrameLength: 1_048_576,
+  maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
   maxReplayFrames: 500_000,
   maxReplayMs: 300_000,
   echoTimeoutMs: 10_000,

@@ -2,12 +2,11 @@
  * Reconnect delays: full-jitter exponential backoff (the delay is uniform in `[0, ceiling)` where the
  * ceiling doubles per attempt up to a cap), so a fleet of clients never retries in lockstep.
  */
-import { DEFAULTS } from '../defaults'
 
 /** First retry ceiling in ms. */
-export const DEFAULT_BASE_DELAY_MS = DEFAULTS.reconnect.baseDelayMs
+export const DEFAULT_BASE_DELAY_MS = 500
 /** Largest ceiling in ms. */
-export const DEFAULT_MAX_DELAY_MS = DEFAULTS.reconnect.maxDelayMs
+export const DEFAULT_MAX_DELAY_MS = 30_000
 
 export interface BackoffOptions {
   /** Ceiling of the first delay (attempt 0). @default 500 */

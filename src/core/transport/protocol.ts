@@ -2,7 +2,6 @@
  * Wire protocol: decode inbound frames (never throws), encode outbound frames, normalise ids and
  * timestamps.
  */
-import { DEFAULTS } from '../defaults'
 import { ChatError } from '../errors'
 import type { UserId } from '../types'
 
@@ -56,7 +55,7 @@ export interface DecodeOptions {
 export const MALFORMED_PREVIEW_LENGTH = 120
 
 /** Default `maxFrameLength`: 1 MiB of JSON (the reference servers send ASCII, so characters are bytes). */
-export const DEFAULT_MAX_FRAME_LENGTH = DEFAULTS.maxFrameLength
+export const DEFAULT_MAX_FRAME_LENGTH = 1_048_576
 
 /**
  * The first `length` characters as a string of their own: a `slice` of a long string is a view
