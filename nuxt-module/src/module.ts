@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ChatPluginOptions } from 'vue-realtime-chat'
 import { importPeers, missingPeerError } from '../../src/packaging/optional-peer'
 import { defaults } from './defaults'
 import type { ChatModuleOptions, ChatPublicRuntimeConfig } from './runtime/types'
@@ -19,7 +18,7 @@ const {
   defu: { defu },
 } = await importPeers(FEATURE, { '@nuxt/kit': () => import('@nuxt/kit'), defu: () => import('defu') })
 
-export type { ChatModuleOptions, ChatPublicRuntimeConfig, ChatStorageKind } from './runtime/types'
+export type { ChatModuleOptions, ChatOptionsHookContext, ChatPublicRuntimeConfig, ChatStorageKind } from './runtime/types'
 
 /** Options of the `chat` key in `nuxt.config`. */
 export type ModuleOptions = ChatModuleOptions
@@ -60,26 +59,8 @@ export default defineNuxtModule<ModuleOptions>({
   },
 })
 
-/** What the `chat:options` hook is told besides the options. */
-export interface ChatOptionsHookContext {
-  /** `true` in the browser, `false` during a server render (which never connects). */
-  readonly isClient: boolean
-}
-
 declare module 'nuxt/schema' {
   interface PublicRuntimeConfig {
     chat: ChatPublicRuntimeConfig
-  }
-}
-
-declare module 'nuxt/app' {
-  interface RuntimeNuxtHooks {
-    /**
-     * Called once per app instance, before the chat client is created, with the plugin options
-     * built from runtime config: change them in place to set what runtime config cannot carry
-     * (`logger`, `fetch`, `WebSocket`, storage adapters, `scheduler`, `signals`, ...). Register it
-     * from a plugin with `enforce: 'pre'` so it runs before the module's plugin.
-     */
-    'chat:options': (options: ChatPluginOptions, context: ChatOptionsHookContext) => void | Promise<void>
   }
 }

@@ -4,7 +4,7 @@
  * are functions or objects (logger, fetch, WebSocket, storage adapters, ...) go through the
  * `chat:options` runtime hook instead.
  */
-import type { NotifyStrategy } from 'vue-realtime-chat'
+import type { ChatPluginOptions, NotifyStrategy } from 'vue-realtime-chat'
 
 /** A browser storage for the chat's data or session. */
 export type ChatStorageKind = 'memory' | 'session' | 'local'
@@ -94,4 +94,23 @@ export interface ChatPublicRuntimeConfig {
 export interface ChatModuleOptions extends Partial<Omit<ChatPublicRuntimeConfig, 'reconnect' | 'extensions'>> {
   reconnect?: Partial<ChatPublicRuntimeConfig['reconnect']>
   extensions?: Partial<ChatPublicRuntimeConfig['extensions']>
+}
+
+/** What the `chat:options` hook is told besides the options. */
+export interface ChatOptionsHookContext {
+  /** `true` in the browser, `false` during a server render (which never connects). */
+  readonly isClient: boolean
+}
+
+// In the app's types (the runtime plugin imports this file), not only in nuxt.config's.
+declare module 'nuxt/app' {
+  interface RuntimeNuxtHooks {
+    /**
+     * Called once per app instance, before the chat client is created, with the plugin options
+     * built from runtime config: change them in place to set what runtime config cannot carry
+     * (`logger`, `fetch`, `WebSocket`, storage adapters, `scheduler`, `signals`, ...). Register it
+     * from a plugin with `enforce: 'pre'` so it runs before the module's plugin.
+     */
+    'chat:options': (options: ChatPluginOptions, context: ChatOptionsHookContext) => void | Promise<void>
+  }
 }
