@@ -4,6 +4,8 @@
  * are functions or objects (logger, fetch, WebSocket, storage adapters, ...) go through the
  * `chat:options` runtime hook instead.
  */
+// The module augmented below; a type-only import, erased in the build.
+import type {} from 'nuxt/app'
 import type { ChatPluginOptions, NotifyStrategy } from 'vue-realtime-chat'
 
 /** A browser storage for the chat's data or session. */
