@@ -1,12 +1,14 @@
 import { defineBuildConfig } from 'unbuild'
 
 // One package, several entries: the main entry (core + Vue), the framework-agnostic core, the
-// DOMPurify-based sanitiser (separate so DOMPurify is only bundled when used), the Node test
-// server, and the Nuxt module with its runtime files (kept as files: Nuxt transpiles them).
+// building blocks for custom transports, the DOMPurify-based sanitiser (separate so DOMPurify is
+// only bundled when used), the Node test server, and the Nuxt module with its runtime files (kept
+// as files: Nuxt transpiles them).
 export default defineBuildConfig({
   entries: [
     { input: 'src/index', name: 'index' },
     { input: 'src/core/index', name: 'core' },
+    { input: 'src/protocol/index', name: 'protocol' },
     { input: 'src/sanitize/index', name: 'sanitize' },
     { input: 'src/testing/index', name: 'testing' },
     { input: 'nuxt-module/src/module', name: 'nuxt/module' },

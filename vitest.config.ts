@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 const alias = {
   'vue-realtime-chat/core': fileURLToPath(new URL('./src/core/index.ts', import.meta.url)),
+  'vue-realtime-chat/protocol': fileURLToPath(new URL('./src/protocol/index.ts', import.meta.url)),
   'vue-realtime-chat/sanitize': fileURLToPath(new URL('./src/sanitize/index.ts', import.meta.url)),
   'vue-realtime-chat/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
   'vue-realtime-chat': fileURLToPath(new URL('./src/index.ts', import.meta.url)),

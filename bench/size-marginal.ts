@@ -1,8 +1,9 @@
 /**
- * What each source module really costs in the Vue entry: the entry's min+gzip bytes with the module
- * replaced by an empty stub (its exports `undefined`), subtracted from the full size. Anything only
- * that module pulls in (its private imports, a dependency) is counted with it; gzip makes the
- * figures non-additive. A tool for size work, not part of `npm run bench`.
+ * What each source module really costs in the minimal Vue app of `bench/size.ts` (the CI gate): the
+ * app's min+gzip bytes with the module replaced by an empty stub (its exports `undefined`),
+ * subtracted from the full size. Anything only that module pulls in (its private imports, a
+ * dependency) is counted with it; gzip makes the figures non-additive. A tool for size work, not
+ * part of `npm run bench`.
  *
  *   node --import tsx bench/size-marginal.ts
  */
@@ -11,9 +12,10 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Plugin } from 'esbuild'
 import { table } from './lib/stats'
+import { appSource, MINIMAL_APP } from './size'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const EXTERNAL = ['vue', 'pinia', '@vueuse/core', 'dompurify']
+const EXTERNAL = ['vue', 'pinia', '@vueuse/core']
 
 async function entryGzip(stub?: { path: string; names: string[] }): Promise<number> {
   const plugin: Plugin = {
@@ -26,7 +28,7 @@ async function entryGzip(stub?: { path: string; names: string[] }): Promise<numb
     },
   }
   const result = await build({
-    entryPoints: [`${root}src/index.ts`],
+    stdin: { contents: appSource(), resolveDir: root, loader: 'ts' },
     bundle: true,
     minify: true,
     format: 'esm',
@@ -51,5 +53,5 @@ for (const dir of ['src/core', 'src/vue']) {
   }
 }
 rows.sort((a, b) => b[1] - a[1])
-process.stdout.write(`Vue entry + core: ${full} B min+gzip. Bytes saved if the module were empty:\n`)
+process.stdout.write(`${MINIMAL_APP}: ${full} B min+gzip. Bytes saved if the module were empty:\n`)
 process.stdout.write(`${table(['module', 'B min+gzip'], rows.map(([p, b]) => [p, b]))}\n`)

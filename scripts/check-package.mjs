@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const expected = {
-  'vue-realtime-chat': ['ChatPlugin', 'createChat', 'useChat', 'useChatAuth', 'useChatStore', 'createChatClient', 'ChatError'],
-  'vue-realtime-chat/core': ['createChatClient', 'ChatError', 'createMemoryStorage', 'createWebStorage', 'decodeFrame'],
+  'vue-realtime-chat': ['ChatPlugin', 'createChat', 'useChat', 'useChatAuth', 'useChatStore', 'createChatClient', 'ChatError', 'createMemoryStorage', 'DEFAULTS'],
+  'vue-realtime-chat/core': ['createChatClient', 'ChatError', 'createMemoryStorage', 'createWebStorage', 'DEFAULTS'],
+  'vue-realtime-chat/protocol': ['Timeline', 'decodeFrame', 'encodeMessage', 'normaliseUserId', 'computeBackoff'],
   'vue-realtime-chat/sanitize': ['sanitizeHtml', 'escapeHtml', 'vChatHtml'],
   'vue-realtime-chat/testing': ['createChatServer', 'createChatBackend', 'createMemoryStore', 'DEFAULT_USERS'],
   'vue-realtime-chat/nuxt': ['default'],

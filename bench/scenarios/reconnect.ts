@@ -5,7 +5,8 @@
  * queued message echoed). Compared with the configured backoff ceiling and replay-quiet period.
  */
 import WS from 'ws'
-import { backoffCeiling, createChatClient } from '../../src/core/index'
+import { createChatClient } from '../../src/core/index'
+import { backoffCeiling } from '../../src/core/transport/backoff'
 import type { Conversation, ConversationSnapshot, WebSocketConstructor } from '../../src/core/types'
 import { createChatServer, createManualSignals, createMemoryStore, type ChatServer } from '../../src/testing/index'
 import { conversation, PEER_ID, SELF_ID } from '../lib/frames'

@@ -5,6 +5,8 @@ const names = {
   'index': 'vue-realtime-chat',
   'core': 'vue-realtime-chat/core',
   'core/index': 'vue-realtime-chat/core',
+  'protocol': 'vue-realtime-chat/protocol',
+  'protocol/index': 'vue-realtime-chat/protocol',
   'sanitize': 'vue-realtime-chat/sanitize',
   'sanitize/index': 'vue-realtime-chat/sanitize',
   'testing': 'vue-realtime-chat/testing',

@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       'vue-realtime-chat/core': src('core/index.ts'),
+      'vue-realtime-chat/protocol': src('protocol/index.ts'),
       'vue-realtime-chat/sanitize': src('sanitize/index.ts'),
       'vue-realtime-chat/testing': src('testing/index.ts'),
       'vue-realtime-chat': src('index.ts'),

@@ -1,12 +1,13 @@
 /**
  * `vue-realtime-chat/nuxt`: the Nuxt module. Merges its options into `runtimeConfig.public.chat`
  * (so `NUXT_PUBLIC_CHAT_*` variables override them at run time), installs `@pinia/nuxt` when the
- * app has not, registers the runtime plugin that creates one chat client per app instance, and
- * auto-imports `useChat`, `useChatAuth` and `useChatStore`.
+ * app has not, registers the runtime plugin that creates one chat client per app instance (after
+ * the `chat:options` hook), and auto-imports `useChat`, `useChatAuth` and `useChatStore`.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { importPeers, missingPeerError } from '../../src/packaging/optional-peer'
+import { defaults } from './defaults'
 import type { ChatModuleOptions, ChatPublicRuntimeConfig } from './runtime/types'
 
 const FEATURE = 'vue-realtime-chat/nuxt'
@@ -17,33 +18,12 @@ const {
   defu: { defu },
 } = await importPeers(FEATURE, { '@nuxt/kit': () => import('@nuxt/kit'), defu: () => import('defu') })
 
-export type { ChatModuleOptions, ChatPublicRuntimeConfig, ChatStorageKind } from './runtime/types'
+export type { ChatModuleOptions, ChatOptionsHookContext, ChatPublicRuntimeConfig, ChatStorageKind } from './runtime/types'
 
 /** Options of the `chat` key in `nuxt.config`. */
 export type ModuleOptions = ChatModuleOptions
 
-/** Defaults applied to `chat` options; every key can be overridden by a `NUXT_PUBLIC_CHAT_*` variable. */
-export const defaults: ChatPublicRuntimeConfig = {
-  baseUrl: '',
-  apiUrl: '',
-  wsUrl: '',
-  storage: 'local',
-  tokenStorage: '',
-  storageKey: 'vrc',
-  userIdClaim: 'user_id',
-  refreshThresholdMs: 300_000,
-  replayQuietMs: 300,
-  maxFrameLength: 1_048_576,
-  maxReplayFrames: 500_000,
-  maxReplayMs: 300_000,
-  echoTimeoutMs: 10_000,
-  maxSendAttempts: 3,
-  maxMessageLength: 5000,
-  pauseWhenHidden: false,
-  crossTab: true,
-  reconnect: { baseDelayMs: 500, maxDelayMs: 30_000, maxAttempts: 0 },
-  extensions: { typing: false, readReceipts: false },
-}
+export { defaults }
 
 export default defineNuxtModule<ModuleOptions>({
   meta: {

@@ -207,7 +207,6 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           auth,
           lease,
           newId,
-          notify: options.notify ?? 'timeout',
         })
         apply(core, auth.getState())
         // Pooled only once built, so a failure above never leaves a half-built entry behind.

@@ -1,6 +1,6 @@
 /**
- * Resolve `ChatClientOptions` into a complete, validated configuration with the documented
- * defaults, and build the default environment (timers, online/visibility signals).
+ * Resolve `ChatClientOptions` into a complete, validated configuration with the defaults of
+ * `DEFAULTS`, and build the default environment (timers, online/visibility signals).
  */
 import type {
   ChatClientOptions,
@@ -12,9 +12,10 @@ import type {
   WebSocketConstructor,
 } from './types'
 import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
-import { DEFAULT_MAX_FRAME_LENGTH } from './transport/protocol'
+import type { NotifyStrategy } from './conversation/notify'
+import { DEFAULTS } from './defaults'
 import { createWebStorage } from './persistence/storage'
-import { resolveUrls, type LocationLike } from './transport/urls'
+import { resolveUrls, type EndpointUrls, type LocationLike } from './transport/urls'
 
 export type { LockManagerLike } from './cross-tab'
 
@@ -63,6 +64,7 @@ export interface ResolvedOptions {
   readonly extensions: { readonly typing: boolean; readonly readReceipts: boolean }
   readonly pauseWhenHidden: boolean
   readonly crossTab: boolean
+  readonly notify: NotifyStrategy
   readonly logger: ChatLogger | undefined
   readonly locks: LockManagerLike | null
   readonly createChannel: ((name: string) => BroadcastChannelLike) | null
@@ -71,6 +73,9 @@ export interface ResolvedOptions {
   readonly typingThrottleMs: number
   readonly typingTimeoutMs: number
 }
+
+/** Resolved options that are not in `DEFAULTS`: URLs and the host environment. */
+type EnvironmentKey = keyof EndpointUrls | 'WebSocket' | 'fetch' | 'storage' | 'tokenStorage' | 'scheduler' | 'signals' | 'logger' | 'locks' | 'createChannel' | 'random'
 
 /** `setTimeout` / `Date.now` of the host. */
 export function createDefaultScheduler(): Scheduler {
@@ -115,10 +120,24 @@ export function createDefaultSignals(): EnvironmentSignals {
   }
 }
 
-function positive(value: number | undefined, fallback: number, allowZero = false): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) return fallback
-  if (value < 0 || (!allowZero && value === 0)) return fallback
-  return value
+/** Options where `0` means "off" or "none" rather than "use the default". */
+const ZERO_ALLOWED: readonly string[] = ['refreshThresholdMs', 'clockSkewMs', 'echoTimeoutMs']
+
+/**
+ * `given` over `fallback` key by key, down into groups: a number must be positive (or zero where
+ * allowed), anything else of the default's type and not empty; the rest falls back.
+ */
+function withDefaults(fallback: object, given: object | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, d] of Object.entries(fallback)) {
+    const v: unknown = (given as Record<string, unknown> | undefined)?.[key]
+    out[key] = typeof d === 'object'
+      ? withDefaults(d as object, v as object | undefined)
+      : typeof v !== typeof d || v === '' || (typeof v === 'number' && !(v > 0 || (v === 0 && ZERO_ALLOWED.includes(key))))
+        ? d
+        : v
+  }
+  return out
 }
 
 function defaultFetch(): FetchLike {
@@ -127,50 +146,24 @@ function defaultFetch(): FetchLike {
   return () => Promise.reject(new TypeError('fetch is not available'))
 }
 
-/** Apply every documented default. Never throws: nonsense numbers fall back to the default. */
-export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjections = {}): ResolvedOptions {
-  const urls = resolveUrls(options, options.location)
-  const crossTab = options.crossTab ?? true
+/** Apply every default from `DEFAULTS`. Never throws: nonsense values fall back to the default. */
+export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjections & { notify?: NotifyStrategy } = {}): ResolvedOptions {
+  const resolved = withDefaults(DEFAULTS, options) as Omit<ResolvedOptions, EnvironmentKey>
+  const crossTab = resolved.crossTab
   const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-  const storage = options.storage ?? createWebStorage('local')
+  const storage = options.storage ?? createWebStorage(DEFAULTS.storage)
   return {
-    ...urls,
+    ...resolved,
+    ...resolveUrls(options, options.location),
     WebSocket: typeof ctor === 'function' ? ctor : undefined,
     fetch: options.fetch ?? defaultFetch(),
     storage,
     tokenStorage: options.tokenStorage ?? storage,
-    storageKey: options.storageKey || 'vrc',
     scheduler: options.scheduler ?? createDefaultScheduler(),
     signals: options.signals ?? createDefaultSignals(),
-    userIdClaim: options.userIdClaim || 'user_id',
-    refreshThresholdMs: positive(options.refreshThresholdMs, 300_000, true),
-    clockSkewMs: positive(options.clockSkewMs, 30_000, true),
-    reconnect: {
-      baseDelayMs: positive(options.reconnect?.baseDelayMs, 500),
-      maxDelayMs: positive(options.reconnect?.maxDelayMs, 30_000),
-      maxAttempts: positive(options.reconnect?.maxAttempts, Number.POSITIVE_INFINITY),
-    },
-    replayQuietMs: positive(options.replayQuietMs, 300),
-    maxFrameLength: positive(options.maxFrameLength, DEFAULT_MAX_FRAME_LENGTH),
-    maxReplayFrames: positive(options.maxReplayFrames, 500_000),
-    maxReplayMs: positive(options.maxReplayMs, 300_000),
-    echoTimeoutMs: positive(options.echoTimeoutMs, 10_000, true),
-    maxSendAttempts: positive(options.maxSendAttempts, 3),
-    maxMessageLength: positive(options.maxMessageLength, 5000),
-    allowEmpty: options.allowEmpty ?? false,
-    trim: options.trim ?? true,
-    extensions: {
-      typing: options.extensions?.typing ?? false,
-      readReceipts: options.extensions?.readReceipts ?? false,
-    },
-    pauseWhenHidden: options.pauseWhenHidden ?? false,
-    crossTab,
     logger: options.logger,
     locks: options.locks !== undefined ? options.locks : crossTab ? defaultLocks() : null,
     createChannel: options.createChannel !== undefined ? options.createChannel : crossTab ? defaultChannelFactory() : null,
     random: options.random ?? Math.random,
-    heartbeatMs: positive(options.heartbeatMs, 5000),
-    typingThrottleMs: positive(options.typingThrottleMs, 3000),
-    typingTimeoutMs: positive(options.typingTimeoutMs, 5000),
   }
 }

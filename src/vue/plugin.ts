@@ -1,7 +1,8 @@
 import type { App, Plugin } from 'vue'
 import { effectScope } from 'vue'
 import { isClient } from '@vueuse/core'
-import { createChatClient, type CreateChatClientOptions } from '../core/index'
+import { createChatClient, type CreateChatClientOptions } from '../core/client'
+import { DEFAULTS } from '../core/defaults'
 import type { ChatClient, EnvironmentSignals } from '../core/types'
 import { createBindings } from './bindings'
 import { ChatClientKey, ChatContextKey, type ChatContext } from './context'
@@ -104,7 +105,7 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
         store,
         bindings,
         connect,
-        typing: Boolean(clientOptions.extensions?.typing),
+        typing: clientOptions.extensions?.typing ?? DEFAULTS.extensions.typing,
       }
       app.provide(ChatClientKey, client)
       app.provide(ChatContextKey, context)

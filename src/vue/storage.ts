@@ -1,4 +1,5 @@
 import type { StorageAdapter } from '../core/types'
+import { DEFAULTS } from '../core/defaults'
 import { createMemoryStorage, createWebStorage } from '../core/persistence/storage'
 
 /**
@@ -19,7 +20,7 @@ function toAdapter(option: ChatStorageOption): StorageAdapter {
  * kind twice gives one adapter, so a write that only reached memory is read back by both.
  */
 export function resolveStorages(
-  storage: ChatStorageOption = 'local',
+  storage: ChatStorageOption = DEFAULTS.storage,
   tokenStorage: ChatStorageOption = storage,
 ): { storage: StorageAdapter; tokenStorage: StorageAdapter } {
   const data = toAdapter(storage)

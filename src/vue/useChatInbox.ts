@@ -1,7 +1,7 @@
 import type { ComputedRef, MaybeRefOrGetter } from 'vue'
 import { computed, toValue, watch } from 'vue'
 import { tryOnScopeDispose } from '@vueuse/core'
-import { normaliseUserId } from '../core/index'
+import { normaliseUserId } from '../core/transport/protocol'
 import type { ChatMessage, ConnectionStatus, UserId } from '../core/index'
 import { injectChatContext } from './context'
 import type { ChatConversationState } from './store'

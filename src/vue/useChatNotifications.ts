@@ -1,7 +1,7 @@
 import type { ComputedRef, MaybeRefOrGetter, ShallowRef } from 'vue'
 import { computed, shallowRef, toValue } from 'vue'
 import { defaultDocument, useDocumentVisibility, useTitle, useWebNotification } from '@vueuse/core'
-import { normaliseUserId } from '../core/index'
+import { normaliseUserId } from '../core/transport/protocol'
 import type { ChatMessage, UserId } from '../core/index'
 import { injectChatContext } from './context'
 import { trackHeldConversations } from './heldConversations'

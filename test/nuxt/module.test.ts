@@ -49,6 +49,15 @@ describe('vue-realtime-chat/nuxt', async () => {
     expect(textOf(html, 'storage')).toBe('local')
   })
 
+  it('calls the chat:options hook once per app before creating the client, and the client uses what it set', async () => {
+    // once, on the server, with the runtime config already applied; no request without a login
+    expect(textOf(await $fetch<string>('/'), 'hook')).toBe('1:false:7000:0')
+    // the server-side login went through the fetch the hook put in
+    const loginsBefore = chat.stats.logins
+    expect(textOf(await $fetch<string>('/?login=1'), 'hook')).toBe('1:false:7000:1')
+    expect(chat.stats.logins).toBe(loginsBefore + 1)
+  })
+
   it('renders a signed-in page on the server without opening a socket or leaking a token', async () => {
     const loginsBefore = chat.stats.logins
     const html = await $fetch<string>('/?login=1')

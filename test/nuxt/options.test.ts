@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { DEFAULTS } from '../../src/core/defaults'
+import { resolveOptions } from '../../src/core/options'
 import { defaults } from '../../nuxt-module/src/module'
+import type { ChatPublicRuntimeConfig } from '../../nuxt-module/src/runtime/types'
 import { toPluginOptions } from '../../nuxt-module/src/runtime/options'
 
 describe('runtime config → plugin options', () => {
@@ -33,17 +36,37 @@ describe('runtime config → plugin options', () => {
     // garbage is not 'never give up': the core resolves NaN to its default of 3
     expect(toPluginOptions({ ...defaults, maxSendAttempts: 'abc' as unknown as number }, true).maxSendAttempts).toBeNaN()
   })
+
+  it('carries every key of the runtime config into the plugin options, each changed value as set', () => {
+    const changed = {
+      baseUrl: 'https://a.example',
+      apiUrl: 'https://b.example',
+      wsUrl: 'wss://c.example',
+      storage: 'session',
+      tokenStorage: 'memory',
+      storageKey: 'app',
+      userIdClaim: 'sub',
+      notify: 'microtask',
+    }
+    /** Every number one more than its default, every boolean flipped, strings from `changed`. */
+    const change = (value: object, path = ''): Record<string, unknown> => Object.fromEntries(Object.entries(value).map(([k, v]) => [k,
+      typeof v === 'object' ? change(v as object, `${path}${k}.`) : typeof v === 'number' ? v + 1 : typeof v === 'boolean' ? !v : changed[`${path}${k}` as keyof typeof changed]]))
+    const config = change(defaults) as unknown as ChatPublicRuntimeConfig
+    for (const [key, value] of Object.entries(config)) expect(value, `no changed value for ${key}`).toBeDefined()
+    expect(toPluginOptions(config, true)).toEqual({ ...config, connect: true })
+  })
 })
 
 describe('module defaults', () => {
-  it('agree with the core defaults for every option they share', async () => {
-    const { resolveOptions } = await import('../../src/core/options')
+  it('are the core DEFAULTS in JSON (no Infinity: 0 means no limit) plus URLs and tokenStorage', () => {
+    const { baseUrl, apiUrl, wsUrl, tokenStorage, ...rest } = defaults
+    expect([baseUrl, apiUrl, wsUrl, tokenStorage]).toEqual(['', '', '', ''])
+    expect(rest).toEqual(JSON.parse(JSON.stringify(DEFAULTS, (_k, v: unknown) => (v === Number.POSITIVE_INFINITY ? 0 : v))))
+  })
+
+  it('resolve in the browser to what the core resolves without options', () => {
     const core = resolveOptions({}) as unknown as Record<string, unknown>
-    const plugin = toPluginOptions(defaults, true) as Record<string, unknown>
-    const shared = Object.keys(plugin).filter(k => k in core && typeof core[k] !== 'object')
-    expect(shared.length).toBeGreaterThan(10)
-    for (const key of shared) expect([key, plugin[key]]).toEqual([key, core[key]])
-    expect(plugin.reconnect).toEqual(core.reconnect)
-    expect(plugin.extensions).toEqual(core.extensions)
+    const plugin = resolveOptions(toPluginOptions(defaults, true) as Parameters<typeof resolveOptions>[0]) as unknown as Record<string, unknown>
+    for (const key of Object.keys(DEFAULTS).filter(k => k !== 'storage')) expect([key, plugin[key]]).toEqual([key, core[key]])
   })
 })

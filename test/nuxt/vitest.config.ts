@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       'vue-realtime-chat/testing': src('testing/index.ts'),
       'vue-realtime-chat/core': src('core/index.ts'),
+      'vue-realtime-chat/protocol': src('protocol/index.ts'),
       'vue-realtime-chat': src('index.ts'),
     },
   },

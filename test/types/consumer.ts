@@ -10,11 +10,13 @@ import {
   ChatPlugin,
   ChatSetupError,
   createChat,
+  DEFAULTS,
   useChat,
   useChatAuth,
   useChatClient,
   useChatStore,
   type ChatClient,
+  type ChatDefaults,
   type ChatErrorInfo,
   type ChatMessage,
   type ChatPluginOptions,
@@ -25,7 +27,11 @@ import {
   type UseChatReturn,
   type UserId,
 } from 'vue-realtime-chat'
+import * as main from 'vue-realtime-chat'
+import * as core from 'vue-realtime-chat/core'
+import { computeBackoff, decodeFrame, encodeMessage, Timeline, type InboundFrame } from 'vue-realtime-chat/protocol'
 import { escapeHtml, sanitizeHtml, vChatHtml } from 'vue-realtime-chat/sanitize'
+import type { ChatPublicRuntimeConfig } from '../../nuxt-module/src/runtime/types'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
 function assertType<T extends true>(_ok?: T): void {}
@@ -43,6 +49,32 @@ void badStorage
 // @ts-expect-error tokenStorage takes the same choices
 const badTokenStorage: ChatPluginOptions = { tokenStorage: 'cookie' }
 void badTokenStorage
+
+// DEFAULTS is read-only and typed; a textarea can take its limit from it
+const maxlength: number = DEFAULTS.maxMessageLength
+void maxlength
+// @ts-expect-error DEFAULTS is read-only
+DEFAULTS.maxMessageLength = 1
+// @ts-expect-error nested groups too
+DEFAULTS.reconnect.maxAttempts = 1
+// The Nuxt runtime config has one key per default, plus the URLs and tokenStorage.
+assertType<Equal<keyof ChatPublicRuntimeConfig, keyof ChatDefaults | 'baseUrl' | 'apiUrl' | 'wsUrl' | 'tokenStorage'>>()
+
+// Transport building blocks come from vue-realtime-chat/protocol, not from the app entries.
+const decoded = decodeFrame('{"message":"hi","sender_id":2}')
+if (decoded.ok) {
+  const frame: InboundFrame = decoded.frame
+  void frame
+}
+void [computeBackoff(2), encodeMessage('hi'), new Timeline({ selfId: '1', peerId: '2', now: Date.now })]
+// @ts-expect-error internal to the library
+void main.resolveOptions
+// @ts-expect-error moved to vue-realtime-chat/protocol
+void main.Timeline
+// @ts-expect-error moved to vue-realtime-chat/protocol
+void core.decodeFrame
+// @ts-expect-error internal to the library
+void core.createEmitter
 
 const app = createApp({ render: () => null })
 app.use(createPinia())

@@ -1,4 +1,4 @@
-import { decodeFrame, encodeMessage, Timeline } from 'vue-realtime-chat/core'
+import { decodeFrame, encodeMessage, Timeline } from 'vue-realtime-chat/protocol'
 import type { ChatError, ChatMessage } from 'vue-realtime-chat/core'
 
 declare const socket: WebSocket

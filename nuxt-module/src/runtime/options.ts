@@ -1,13 +1,28 @@
 /**
  * Runtime config → `ChatPluginOptions`: a pure function, kept apart from the plugin for tests.
  */
-import type { ChatPluginOptions } from 'vue-realtime-chat'
+import { DEFAULTS, type ChatPluginOptions } from 'vue-realtime-chat'
 import type { ChatPublicRuntimeConfig } from './types'
 
-/** A limit from runtime config: `0` means none (JSON has no Infinity); anything invalid goes to the core, which uses its default. */
-function limit(value: unknown): number {
-  const n = Number(value)
-  return n === 0 ? Number.POSITIVE_INFINITY : n
+/** Limits where runtime config says `0` for none (JSON has no Infinity). */
+const NONE_AT_ZERO: readonly string[] = ['maxSendAttempts', 'maxAttempts']
+
+/**
+ * Each key of `DEFAULTS` read from the config in the type of its default (an env override may
+ * arrive as a string). Anything invalid goes to the core, which uses its default.
+ */
+function fromConfig(defaults: object, config: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, d] of Object.entries(defaults)) {
+    const v = config?.[key]
+    if (v === undefined) continue
+    out[key] = typeof d === 'object'
+      ? fromConfig(d as object, v as Record<string, unknown>)
+      : typeof d === 'number'
+        ? Number(v) === 0 && NONE_AT_ZERO.includes(key) ? Number.POSITIVE_INFINITY : Number(v)
+        : typeof d === 'boolean' ? Boolean(v) : v
+  }
+  return out
 }
 
 /**
@@ -17,30 +32,11 @@ function limit(value: unknown): number {
  */
 export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boolean): ChatPluginOptions {
   const options: ChatPluginOptions = {
+    ...fromConfig(DEFAULTS, config as unknown as Record<string, unknown>),
     connect: isClient,
     storage: isClient ? config.storage : 'memory',
     tokenStorage: isClient ? config.tokenStorage || config.storage : 'memory',
-    storageKey: config.storageKey,
-    userIdClaim: config.userIdClaim,
-    refreshThresholdMs: Number(config.refreshThresholdMs),
-    replayQuietMs: Number(config.replayQuietMs),
-    maxFrameLength: Number(config.maxFrameLength),
-    maxReplayFrames: Number(config.maxReplayFrames),
-    maxReplayMs: Number(config.maxReplayMs),
-    echoTimeoutMs: Number(config.echoTimeoutMs),
-    maxSendAttempts: limit(config.maxSendAttempts),
-    maxMessageLength: Number(config.maxMessageLength),
-    pauseWhenHidden: Boolean(config.pauseWhenHidden),
     crossTab: isClient && Boolean(config.crossTab),
-    reconnect: {
-      baseDelayMs: Number(config.reconnect.baseDelayMs),
-      maxDelayMs: Number(config.reconnect.maxDelayMs),
-      maxAttempts: limit(config.reconnect.maxAttempts),
-    },
-    extensions: {
-      typing: Boolean(config.extensions.typing),
-      readReceipts: Boolean(config.extensions.readReceipts),
-    },
   }
   if (config.baseUrl) options.baseUrl = config.baseUrl
   if (config.apiUrl) options.apiUrl = config.apiUrl

@@ -1,7 +1,8 @@
 /**
  * Creates one chat client per Nuxt app instance (one per SSR request, one in the browser) and
  * installs the Vue plugin. Sockets open in the browser only; a server render reads the store
- * and connects nothing.
+ * and connects nothing. Before the client is created the `chat:options` hook lets the app's own
+ * plugin add what runtime config cannot carry (functions, adapters).
  */
 import { createChat } from 'vue-realtime-chat'
 import type { ChatClient } from 'vue-realtime-chat'
@@ -12,9 +13,11 @@ import type { ChatPublicRuntimeConfig } from './types'
 export default defineNuxtPlugin({
   name: 'vue-realtime-chat',
   dependsOn: ['pinia'],
-  setup(nuxtApp) {
+  async setup(nuxtApp) {
     const config = useRuntimeConfig().public.chat as ChatPublicRuntimeConfig
-    const chat = createChat(toPluginOptions(config, import.meta.client))
+    const options = toPluginOptions(config, import.meta.client)
+    await nuxtApp.callHook('chat:options', options, { isClient: import.meta.client })
+    const chat = createChat(options)
     nuxtApp.vueApp.use(chat)
     if (import.meta.server) {
       // A server app is never unmounted: free the request's client once the page is rendered,

@@ -1,7 +1,12 @@
 /**
  * Option types of the Nuxt module. Only JSON-serialisable values: they travel through
- * `runtimeConfig.public.chat` into the page payload (so never put a secret here).
+ * `runtimeConfig.public.chat` into the page payload (so never put a secret here). Options that
+ * are functions or objects (logger, fetch, WebSocket, storage adapters, ...) go through the
+ * `chat:options` runtime hook instead.
  */
+// The module augmented below; a type-only import, erased in the build.
+import type {} from 'nuxt/app'
+import type { ChatPluginOptions, NotifyStrategy } from 'vue-realtime-chat'
 
 /** A browser storage for the chat's data or session. */
 export type ChatStorageKind = 'memory' | 'session' | 'local'
@@ -38,6 +43,8 @@ export interface ChatPublicRuntimeConfig {
   userIdClaim: string
   /** Refresh the access token when it expires within this many ms. @default 300000 */
   refreshThresholdMs: number
+  /** Tolerated difference between client and server clocks, in ms. @default 30000 */
+  clockSkewMs: number
   /** The history replay is over after this long without a frame. @default 300 */
   replayQuietMs: number
   /** Longest inbound frame in characters; longer ones are dropped and reported. @default 1048576 */
@@ -52,10 +59,22 @@ export interface ChatPublicRuntimeConfig {
   maxSendAttempts: number
   /** Longest message accepted by `send()`. @default 5000 */
   maxMessageLength: number
+  /** Accept empty or whitespace-only messages. @default false */
+  allowEmpty: boolean
+  /** Trim messages before sending. @default true */
+  trim: boolean
   /** Close sockets while the page is hidden. @default false */
   pauseWhenHidden: boolean
   /** Coordinate token refresh and outbox ownership across tabs. @default true */
   crossTab: boolean
+  /** How subscriber calls are batched: `'timeout'` (throttled during bursts) or `'microtask'`. @default 'timeout' */
+  notify: NotifyStrategy
+  /** Outbox owner heartbeat period in ms. @default 5000 */
+  heartbeatMs: number
+  /** Shortest gap between two typing frames we send, in ms. @default 3000 */
+  typingThrottleMs: number
+  /** How long the peer shows as typing after its last typing frame, in ms. @default 5000 */
+  typingTimeoutMs: number
   reconnect: {
     /** First retry delay ceiling in ms (full jitter). @default 500 */
     baseDelayMs: number
@@ -77,4 +96,23 @@ export interface ChatPublicRuntimeConfig {
 export interface ChatModuleOptions extends Partial<Omit<ChatPublicRuntimeConfig, 'reconnect' | 'extensions'>> {
   reconnect?: Partial<ChatPublicRuntimeConfig['reconnect']>
   extensions?: Partial<ChatPublicRuntimeConfig['extensions']>
+}
+
+/** What the `chat:options` hook is told besides the options. */
+export interface ChatOptionsHookContext {
+  /** `true` in the browser, `false` during a server render (which never connects). */
+  readonly isClient: boolean
+}
+
+// In the app's types (the runtime plugin imports this file), not only in nuxt.config's.
+declare module 'nuxt/app' {
+  interface RuntimeNuxtHooks {
+    /**
+     * Called once per app instance, before the chat client is created, with the plugin options
+     * built from runtime config: change them in place to set what runtime config cannot carry
+     * (`logger`, `fetch`, `WebSocket`, storage adapters, `scheduler`, `signals`, ...). Register it
+     * from a plugin with `enforce: 'pre'` so it runs before the module's plugin.
+     */
+    'chat:options': (options: ChatPluginOptions, context: ChatOptionsHookContext) => void | Promise<void>
+  }
 }

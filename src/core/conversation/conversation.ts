@@ -30,7 +30,7 @@ export interface ConversationCoreDeps {
   auth: ConnectionAuth
   lease: OwnerLease
   newId: () => string
-  /** @default 'microtask' */
+  /** Overrides `options.notify`. */
   notify?: NotifyStrategy
 }
 
@@ -117,7 +117,7 @@ export class ConversationCore {
       error: error => this.#report(error),
     })
     this.#snapshot = this.#notified = this.#build()
-    this.#notify = createNotifier(() => this.#notifyListeners(), deps.notify ?? 'microtask', this.#options.scheduler)
+    this.#notify = createNotifier(() => this.#notifyListeners(), deps.notify ?? this.#options.notify, this.#options.scheduler)
   }
 
   /** The signed-in user changed (or signed out: `null`). Rebuilds the timeline for a new user. */

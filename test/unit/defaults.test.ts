@@ -1,0 +1,47 @@
+/** `DEFAULTS` and how `resolveOptions` applies it: one frozen source, and nonsense falls back to it. */
+import { describe, expect, it } from 'vitest'
+import { DEFAULTS } from '../../src/core/defaults'
+import { resolveOptions } from '../../src/core/options'
+import type { ChatClientOptions } from '../../src/core/types'
+
+const options = (o: Record<string, unknown>) => resolveOptions(o as ChatClientOptions)
+
+describe('DEFAULTS', () => {
+  it('is frozen, its groups too', () => {
+    expect(Object.isFrozen(DEFAULTS)).toBe(true)
+    expect(Object.isFrozen(DEFAULTS.reconnect)).toBe(true)
+    expect(Object.isFrozen(DEFAULTS.extensions)).toBe(true)
+  })
+
+  it('is what resolveOptions gives without options, key by key', () => {
+    const resolved = resolveOptions({}) as unknown as Record<string, unknown>
+    for (const [key, value] of Object.entries(DEFAULTS)) {
+      if (key === 'storage') continue // an adapter of that kind
+      expect([key, resolved[key]]).toEqual([key, value])
+    }
+  })
+})
+
+describe('resolveOptions', () => {
+  it('keeps valid values, nested groups merged member by member', () => {
+    const r = options({ replayQuietMs: 50, trim: false, storageKey: 'app', notify: 'microtask', reconnect: { maxDelayMs: 9000 }, extensions: { typing: true } })
+    expect([r.replayQuietMs, r.trim, r.storageKey, r.notify]).toEqual([50, false, 'app', 'microtask'])
+    expect(r.reconnect).toEqual({ ...DEFAULTS.reconnect, maxDelayMs: 9000 })
+    expect(r.extensions).toEqual({ typing: true, readReceipts: false })
+  })
+
+  it('falls back to the default for a value of the wrong type, an empty string, or a non-positive number', () => {
+    const r = options({ replayQuietMs: '50', trim: 'no', crossTab: 1, storageKey: '', userIdClaim: 7, maxMessageLength: -1, maxSendAttempts: 0, heartbeatMs: Number.NaN, reconnect: { baseDelayMs: null }, extensions: 'all' })
+    expect([r.replayQuietMs, r.trim, r.crossTab, r.storageKey, r.userIdClaim, r.maxMessageLength, r.maxSendAttempts, r.heartbeatMs])
+      .toEqual([DEFAULTS.replayQuietMs, DEFAULTS.trim, DEFAULTS.crossTab, DEFAULTS.storageKey, DEFAULTS.userIdClaim, DEFAULTS.maxMessageLength, DEFAULTS.maxSendAttempts, DEFAULTS.heartbeatMs])
+    expect(r.reconnect).toEqual(DEFAULTS.reconnect)
+    expect(r.extensions).toEqual(DEFAULTS.extensions)
+  })
+
+  it('takes 0 only where it means off or none, and Infinity as no limit', () => {
+    const r = options({ echoTimeoutMs: 0, refreshThresholdMs: 0, clockSkewMs: 0, replayQuietMs: 0, maxSendAttempts: Number.POSITIVE_INFINITY })
+    expect([r.echoTimeoutMs, r.refreshThresholdMs, r.clockSkewMs]).toEqual([0, 0, 0])
+    expect(r.replayQuietMs).toBe(DEFAULTS.replayQuietMs)
+    expect(r.maxSendAttempts).toBe(Number.POSITIVE_INFINITY)
+  })
+})
