@@ -16,10 +16,10 @@ export class ReadMarker {
   readonly #display: Display
   /**
    * Ids of peer messages that show `isRead` only because of the marker (the server's `is_read` is
-   * false): empty until a marker applies, so ingest keeps no per-message side state. Ids of removed
-   * messages may stay: ids are never reused.
+   * false): empty until a marker applies, so ingest keeps no per-message side state. Rebuilt when a
+   * replay ends, so ids of messages an aborted replay built ahead do not pile up.
    */
-  readonly #only = new Set<string>()
+  #only = new Set<string>()
 
   constructor(display: Display) {
     this.#display = display
@@ -45,18 +45,22 @@ export class ReadMarker {
     return isRead
   }
 
-  /** Recount peers and unread, and apply the marker to every stored peer message. */
-  recount(): void {
+  /**
+   * Recount peers and unread, and apply the marker to every stored peer message. `prune` (only when
+   * no replay is running) keeps ids of stored messages alone.
+   */
+  recount(prune = false): void {
     const display = this.#display
     const list = display.stored
-    const set = this.#only
+    const old = this.#only
+    const set = prune ? new Set<string>() : old
     const marker = this.count
     let peers = 0
     let unread = 0
     for (let k = 0; k < list.length; k++) {
       const m = list[k] as ChatMessage
       if (m.isMine) continue
-      const srv = m.isRead && !set.has(m.id)
+      const srv = m.isRead && !old.has(m.id)
       const isRead = srv || peers < marker
       if (isRead && !srv) set.add(m.id)
       else if (set.size > 0) set.delete(m.id)
@@ -64,6 +68,7 @@ export class ReadMarker {
       if (!isRead) unread++
       peers++
     }
+    this.#only = set
     this.peers = peers
     this.unread = unread
   }

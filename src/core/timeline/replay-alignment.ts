@@ -182,6 +182,7 @@ export class ReplayAlignment {
     let matchedUnsent = 0
     let removed = 0
     let requeued = 0
+    let diverged = false
 
     if (frames.length === 0) {
       if (prefix < oldLength) {
@@ -255,12 +256,15 @@ export class ReplayAlignment {
       }
       for (let k = prefix; k < oldLength; k++) if (matched[k] === 0) removed++
       list = out
+      // Past a divergence the list is rebuilt in server order: even with nothing inserted or removed
+      // it may be reordered or restamped, so the snapshot must change.
+      diverged = true
     }
     if (ahead === null) requeued = queue.replayed(gen)
     queue.storedReplaced()
     display.stored = list
     this.#stored = list.length
-    if (patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) display.changed()
+    if (diverged || patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) display.changed()
     return { inserted, confirmed: matchedUnsent, requeued, removed }
   }
 }

@@ -225,7 +225,7 @@ export class Timeline {
     const replay = this.#replay
     if (!replay.active) return EMPTY_RESULT
     const result = replay.end()
-    this.#marker.recount()
+    this.#marker.recount(true)
     this.#receipts?.replayed(replay.frames > 0)
     this.#gap.start(this.#display.stored, replay.lastFrameAt)
     return result
