@@ -19,6 +19,8 @@ export interface StorageKeys {
   peerRead(self: UserId, peerId: UserId): string
   /** The peers `self` has stored data for. */
   peers(self: UserId): string
+  /** What `self`'s replays showed: the server's time to the first frame, the conversations that were empty. */
+  replay(self: UserId): string
 }
 
 export function storageKeys(prefix: string): StorageKeys {
@@ -30,5 +32,6 @@ export function storageKeys(prefix: string): StorageKeys {
     read: (self, peerId) => `${prefix}:read:${self}:${peerId}`,
     peerRead: (self, peerId) => `${prefix}:peerRead:${self}:${peerId}`,
     peers: self => `${prefix}:peers:${self}`,
+    replay: self => `${prefix}:replay:${self}`,
   }
 }

@@ -32,6 +32,7 @@ export function clearUserData(storage: StorageAdapter, keys: StorageKeys, self: 
     removeItem(storage, keys.peerRead(self, peerId))
   }
   if (!kept) removeItem(storage, keys.peers(self))
+  removeItem(storage, keys.replay(self))
 }
 
 function outboxOf(storage: StorageAdapter, key: string): Array<{ owner?: unknown }> {
