@@ -268,7 +268,12 @@ export interface ChatClientOptions {
   /** Tolerated difference between client and server clocks. @default 30000 */
   clockSkewMs?: number
   reconnect?: ReconnectOptions
-  /** The history replay is over after this long without a frame. @default 300 */
+  /**
+   * The history replay is over after this long without a frame (or at the first live frame). A
+   * replay with no frame yet is given longer unless the conversation was empty last time: twice
+   * the server's time to its first frame past this, learnt per user, at most 2 s.
+   * @default 300
+   */
   replayQuietMs?: number
   /**
    * Longest inbound frame, in characters (the reference servers send ASCII JSON: characters are

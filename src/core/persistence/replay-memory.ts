@@ -14,6 +14,9 @@ interface Memory {
   e?: unknown
 }
 
+/** The stored time to the first frame, when it is one. */
+const estimate = (memory: Memory): number | undefined => (typeof memory.t === 'number' && memory.t >= 0 ? memory.t : undefined)
+
 function recall(raw: string | null): Memory {
   try {
     const memory: unknown = JSON.parse(raw ?? '{}')
@@ -34,8 +37,7 @@ const emptyPeers = (memory: Memory): unknown[] => (Array.isArray(memory.e) ? mem
  */
 export function firstFrameWait(storage: StorageAdapter, key: string, peerId: UserId, quietMs: number, shown: boolean): number {
   const memory = recall(readItem(storage, key))
-  const estimate = typeof memory.t === 'number' ? memory.t : quietMs
-  return !shown && emptyPeers(memory).includes(peerId) ? quietMs : Math.max(quietMs, Math.min(REPLAY_FIRST_FRAME_MS, quietMs + 2 * estimate))
+  return !shown && emptyPeers(memory).includes(peerId) ? quietMs : Math.max(quietMs, Math.min(REPLAY_FIRST_FRAME_MS, quietMs + 2 * (estimate(memory) ?? quietMs)))
 }
 
 /**
@@ -46,9 +48,9 @@ export function rememberReplay(storage: StorageAdapter, key: string, peerId: Use
   const raw = readItem(storage, key)
   const memory = recall(raw)
   const first = stats.firstFrameMs
-  const last = typeof memory.t === 'number' ? memory.t : 0
+  const last = estimate(memory)
   const empty = emptyPeers(memory).filter(p => p !== peerId)
   if (!stats.frames) empty.push(peerId)
-  const next = JSON.stringify({ t: first === null ? memory.t : Math.min(REPLAY_FIRST_FRAME_MS, Math.max(first, Math.round(last * 0.75))), e: empty })
+  const next = JSON.stringify({ t: first === null ? last : Math.min(REPLAY_FIRST_FRAME_MS, Math.max(first, Math.round((last ?? 0) * 0.75))), e: empty })
   if (next !== raw) writeItem(storage, key, next)
 }
