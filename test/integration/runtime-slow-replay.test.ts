@@ -72,7 +72,7 @@ describe('slow history replay', () => {
     p.send('hello')
     p.send('again')
     await until(p, x => settled(x) && x.messages.length === 2)
-    srv.configure({ historyReadDelayMs: 400 })
+    srv.configure({ historyReadDelayMs: 1000 })
     // a fresh client knows nothing: its first-frame wait (3 quiet periods, 180 ms) ends the empty replay first
     const c = track(await loggedIn(srv, 'student'))
     const handshakes = srv.stats.handshakes
