@@ -271,7 +271,8 @@ export interface ChatClientOptions {
   /**
    * The history replay is over after this long without a frame (or at the first live frame). A
    * replay with no frame yet is given longer unless the conversation was empty last time: twice
-   * the server's time to its first frame past this, learnt per user, at most 2 s.
+   * the server's time to its first frame past this (learnt per user; at most 2 s, and at most
+   * three quiet periods for a conversation not opened before).
    * @default 300
    */
   replayQuietMs?: number

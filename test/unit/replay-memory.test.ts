@@ -29,14 +29,20 @@ describe('replay memory', () => {
     expect(firstFrameWait(storage, KEY, '2', QUIET, false)).toBe(QUIET + 80)
   })
 
-  it('learns the server\'s time to the first frame for every conversation of the user, capped', () => {
+  it('learns the server\'s time to the first frame, capped; a conversation never replayed here waits at most three quiet periods', () => {
     const storage = createMemoryStorage()
     rememberReplay(storage, KEY, '2', stats(10_000, 420))
-    expect(firstFrameWait(storage, KEY, '3', QUIET, false)).toBe(QUIET + 840)
+    expect(firstFrameWait(storage, KEY, '2', QUIET, false)).toBe(QUIET + 840)
+    expect(firstFrameWait(storage, KEY, '3', QUIET, false)).toBe(3 * QUIET)
+    expect(firstFrameWait(storage, KEY, '3', QUIET, true)).toBe(QUIET + 840)
     rememberReplay(storage, KEY, '2', stats(10_000, 5000))
     expect(firstFrameWait(storage, KEY, '2', QUIET, false)).toBe(REPLAY_FIRST_FRAME_MS)
     // never less than the quiet period, even past the cap
     expect(firstFrameWait(storage, KEY, '2', 3000, false)).toBe(3000)
+    // a fast server shortens the wait of unknown conversations too
+    const fast = createMemoryStorage()
+    rememberReplay(fast, KEY, '2', stats(3, 20))
+    expect(firstFrameWait(fast, KEY, '3', QUIET, false)).toBe(QUIET + 40)
   })
 
   it('one slow first frame fades over the next replays instead of setting the wait for good', () => {
@@ -55,7 +61,7 @@ describe('replay memory', () => {
 
   it('unreadable, foreign or refused storage only falls back to the default wait', () => {
     const storage = createMemoryStorage()
-    for (const junk of ['{', 'null', '[1,2]', '{"t":"x","e":"2"}', '{"t":-50,"e":[2]}']) {
+    for (const junk of ['{', 'null', '[1,2]', '{"t":"x","p":"2"}', '{"t":-50,"p":[1]}', '{"p":{"2":"yes"}}']) {
       storage.setItem(KEY, junk)
       expect(firstFrameWait(storage, KEY, '2', QUIET, false)).toBe(3 * QUIET)
       rememberReplay(storage, KEY, '2', stats(0, null))

@@ -31,6 +31,7 @@ import type {
 
 export type { NotifyStrategy } from './notify'
 
+/** What a conversation is built from. */
 export interface ConversationCoreDeps {
   peerId: UserId
   options: ResolvedOptions

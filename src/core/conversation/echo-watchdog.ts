@@ -5,6 +5,7 @@
  */
 import type { Scheduler } from '../types'
 
+/** What the watchdog asks and tells its conversation. */
 export interface EchoWatchdogHooks {
   /** Is own send `id` still waiting for its echo? */
   pending(id: string): boolean

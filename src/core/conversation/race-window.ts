@@ -6,6 +6,7 @@
  */
 import type { Scheduler } from '../types'
 
+/** What the window asks and tells its conversation. */
 export interface RaceWindowHooks {
   /** Write the queued sends (the window that held them is over). */
   flush(): void

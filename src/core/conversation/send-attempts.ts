@@ -17,6 +17,7 @@ export interface SendAttempts {
   exhausted(status: (id: string) => MessageStatus | undefined, max: number): Array<[string, number]>
 }
 
+/** An empty count. */
 export function createSendAttempts(): SendAttempts {
   const writes = new Map<string, number>()
   return {

@@ -21,6 +21,7 @@ export interface UserState {
   persist(retry?: boolean): void
 }
 
+/** `selfId`'s state in the conversation with `peerId`, restored from storage and saved once. */
 export function createUserState(selfId: UserId, peerId: UserId, options: ResolvedOptions, lease: OwnerLease, newId: () => string, gapWindowMs: number): UserState {
   const { storage, storageKey } = options
   const keys = storageKeys(storageKey)

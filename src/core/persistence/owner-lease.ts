@@ -19,6 +19,7 @@ const STALE_PERIODS = 3
 /** A lock is only trusted to be held once the owner registered this long ago (the request is async). */
 const LOCK_GRACE_MS = 1000
 
+/** How an `OwnerLease` is set up. */
 export interface OwnerLeaseOptions {
   storage: StorageAdapter
   storageKey: string

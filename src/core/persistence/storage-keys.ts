@@ -4,6 +4,7 @@
  */
 import type { UserId } from '../types'
 
+/** The key builders under one prefix. */
 export interface StorageKeys {
   /** The signed-in session (tokens, profile); in the token storage. */
   readonly auth: string
@@ -23,6 +24,7 @@ export interface StorageKeys {
   replay(self: UserId): string
 }
 
+/** Every key under `prefix` (the `storageKey` option). */
 export function storageKeys(prefix: string): StorageKeys {
   return {
     auth: `${prefix}:auth`,

@@ -40,6 +40,7 @@ export interface ConnectionHandlers {
   error(error: ChatError): void
 }
 
+/** The options a connection reads (immutable). */
 export type ConnectionConfig = Pick<
   ResolvedOptions,
   | 'wsUrl' | 'WebSocket' | 'scheduler' | 'signals' | 'reconnect' | 'replayQuietMs' | 'pauseWhenHidden' | 'random' | 'logger'

@@ -26,6 +26,7 @@ export interface ReplayStats {
   readonly firstFrameMs: number | null
 }
 
+/** The options end-of-replay detection reads. */
 export interface ReplayEndConfig {
   readonly scheduler: Scheduler
   readonly replayQuietMs: number
@@ -33,6 +34,7 @@ export interface ReplayEndConfig {
   readonly maxReplayMs: number
 }
 
+/** What end-of-replay detection asks and tells its connection. */
 export interface ReplayEndHooks {
   /** May the frames so far be the whole history? (`Timeline.replayState()`) */
   state(): 'complete' | 'short' | 'unproven'
