@@ -3,9 +3,10 @@
  * connect once a user is signed in and close when the last consumer releases them.
  */
 import { createAuth } from './auth/auth'
-import { ConversationCore, type NotifyStrategy } from './conversation/conversation'
+import { createConversationCore, type ConversationCore, type NotifyStrategy } from './conversation/conversation'
+import { createTyping } from './conversation/typing'
 import { ChatError } from './errors'
-import { OwnerLease } from './persistence/outbox'
+import { OwnerLease } from './persistence/owner-lease'
 import { resolveOptions, type ChatRuntimeInjections, type ResolvedOptions } from './options'
 import type {
   AuthState,
@@ -201,12 +202,13 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
       if (destroyed) return invalidConversation(parsed.peerId, new ChatError('closed', 'Client destroyed'))
       let entry = pool.get(parsed.peerId)
       if (!entry) {
-        const core = new ConversationCore({
+        const core = createConversationCore({
           peerId: parsed.peerId,
           options: resolved,
           auth,
           lease,
           newId,
+          typing: resolved.extensions.typing ? createTyping : undefined,
         })
         apply(core, auth.getState())
         // Pooled only once built, so a failure above never leaves a half-built entry behind.

@@ -57,6 +57,65 @@ export type ConnectionStatus =
   | 'unauthorized'
   | 'closed'
 
+/**
+ * What the connection of one conversation is doing; its `ConnectionStatus` follows from it (the
+ * phases that share a status's name show as that status).
+ * - `idle`: not started, stopped, signed out, or no WebSocket constructor (SSR); `paused`: closed
+ *   while the page is hidden (`pauseWhenHidden`), shown as `idle`.
+ * - `connecting`: the first attempt (token, handshake); `reconnecting`: a later attempt.
+ * - `syncing`: the socket is open and the history replay runs; `live`: the replay is over.
+ * - `backoff`: waiting before the next attempt; `diagnosing`: a handshake failed and REST is asked
+ *   whether the session still holds; `gave_up`: `reconnect.maxAttempts` reached, until an
+ *   online/visibility change or `reconnect()`. All three show as `reconnecting`.
+ * - `offline`, `unauthorized`, `closed`: as the status.
+ */
+export type ConnectionPhase = ConnectionStatus | 'paused' | 'backoff' | 'diagnosing' | 'gave_up'
+
+/**
+ * Why the connection changed phase: the code of the error that caused it, or one of these.
+ * - App and environment: `start`, `stop`, `reconnect` (asked for), `offline`, `online`, `hidden`,
+ *   `visible`, `no_websocket`.
+ * - Attempts: `retry` (the backoff is over), `open`, `refreshed` (a failed handshake got a new
+ *   token), `outage` (it failed for another reason), `dropped` (the socket closed),
+ *   `echo_timeout` (an own message got no echo in time).
+ * - The replay: it ended at the `live_frame`, after a `quiet` period, with `no_history` (no frame
+ *   within the first-frame wait) or `short_accepted` (the server really lost messages); it was cut
+ *   off as `stalled` (short, then silent); history after the end continued it (`late_history`) or
+ *   forced a new replay (`resync`).
+ */
+export type TransitionReason =
+  | ChatErrorCode
+  | 'start' | 'stop' | 'reconnect' | 'offline' | 'online' | 'hidden' | 'visible' | 'no_websocket'
+  | 'retry' | 'open' | 'refreshed' | 'outage' | 'dropped' | 'echo_timeout'
+  | 'live_frame' | 'quiet' | 'no_history' | 'short_accepted' | 'stalled' | 'late_history' | 'resync'
+
+/** One change of `ConnectionPhase`. Carries no token and no URL. */
+export interface ConnectionTransition {
+  readonly from: ConnectionPhase
+  readonly to: ConnectionPhase
+  readonly reason: TransitionReason
+  /** Scheduler time (epoch ms by default). */
+  readonly at: number
+}
+
+/** A history replay that ended: what it held, how long it took, what it changed in the timeline. */
+export interface ReplaySummary {
+  /** History frames received. */
+  readonly frames: number
+  /** From the socket's open to the end. */
+  readonly durationMs: number
+  /** From the open to the first history frame; `null` when none came. */
+  readonly firstFrameMs: number | null
+  /** Server messages new to this client. */
+  readonly inserted: number
+  /** Own messages the replay proved stored. */
+  readonly confirmed: number
+  /** Own messages the replay proved lost, queued to be sent again. */
+  readonly requeued: number
+  /** Local copies the replay proved phantom. */
+  readonly removed: number
+}
+
 /** Immutable view of one conversation; a new object after every change, the same object otherwise. */
 export interface ConversationSnapshot {
   readonly peerId: UserId
@@ -209,7 +268,13 @@ export interface ChatClientOptions {
   /** Tolerated difference between client and server clocks. @default 30000 */
   clockSkewMs?: number
   reconnect?: ReconnectOptions
-  /** The history replay is over after this long without a frame. @default 300 */
+  /**
+   * The history replay is over after this long without a frame (or at the first live frame). A
+   * replay with no frame yet is given longer unless the conversation was empty last time: twice
+   * the server's time to its first frame past this (learnt per user; at most 2 s, and at most
+   * three quiet periods for a conversation not opened before).
+   * @default 300
+   */
   replayQuietMs?: number
   /**
    * Longest inbound frame, in characters (the reference servers send ASCII JSON: characters are
@@ -276,6 +341,10 @@ export interface ConversationEvents {
   /** A typed, non-fatal problem (malformed frame dropped, handshake failure, ...). */
   error: ChatError
   status: ConnectionStatus
+  /** The connection changed phase, with the reason (finer than `status`: a devtools timeline). */
+  transition: ConnectionTransition
+  /** A history replay ended. */
+  replay: ReplaySummary
 }
 
 /** One conversation with one peer. Obtained from `client.conversation(peerId)`; release() when done. */

@@ -5,7 +5,7 @@
  * messages), without losing or doubling own sends.
  */
 import { describe, expect, it } from 'vitest'
-import { MAX_SHORT_REPLAYS, REPLAY_STALL_MS } from '../../src/core/transport/connection'
+import { MAX_SHORT_REPLAYS, REPLAY_STALL_MS } from '../../src/core/transport/replay-end'
 import type { MessageStore, StoredMessage } from '../../src/testing'
 import { clientFixture, live, loggedIn, logShape, settled, shape, statusTimes, until } from './helpers'
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
 import type { WebSocketLike } from '../../src/core/types'
-import { clientFixture, loggedIn, waitFor } from './helpers'
+import { clientFixture, live, loggedIn, until, waitFor } from './helpers'
 
 const { boot, track } = clientFixture()
 
@@ -40,5 +40,25 @@ describe('no URL in errors or logs', () => {
     expect(seen).not.toContain(token.split('.')[2]!)
     expect(seen).not.toContain('token=')
     expect(seen).not.toContain('/ws/chat/')
+  })
+
+  it('transition and replay events carry no token or URL', async () => {
+    const srv = await boot()
+    const c = track(await loggedIn(srv, 'student'))
+    const token = await c.auth.getAccessToken()
+    const s = c.conversation(2)
+    const events: unknown[] = []
+    s.on('transition', t => events.push(t))
+    s.on('replay', r => events.push(r))
+    await until(s, live)
+    srv.dropAll()
+    await until(s, x => x.status !== 'live', 'drop noticed')
+    await until(s, live)
+    expect(events.length).toBeGreaterThanOrEqual(4)
+    const seen = JSON.stringify(events)
+    expect(seen).not.toContain(token.split('.')[2]!)
+    expect(seen).not.toContain('token')
+    expect(seen).not.toContain('/ws/chat/')
+    expect(seen).not.toContain('ws://')
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { OutboxStore, OwnerLease } from '../../src/core/persistence/outbox'
+import { OutboxStore } from '../../src/core/persistence/outbox'
+import { OwnerLease } from '../../src/core/persistence/owner-lease'
 import type { LockManagerLike } from '../../src/core/options'
 import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { OutboxEntry } from '../../src/core/timeline/timeline'

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { ConversationCore } from '../../src/core/conversation/conversation'
+import { createConversationCore } from '../../src/core/conversation/conversation'
 import { resolveOptions } from '../../src/core/options'
-import { OwnerLease } from '../../src/core/persistence/outbox'
+import { OwnerLease } from '../../src/core/persistence/owner-lease'
 import { createMemoryStorage } from '../../src/core/persistence/storage'
 
 function core(notify: 'microtask' | 'timeout' = 'microtask') {
   const options = resolveOptions({ baseUrl: 'http://x.invalid', storage: createMemoryStorage(), maxMessageLength: 20 })
   const lease = new OwnerLease({ storage: options.storage, storageKey: 'vrc', scheduler: options.scheduler, ownerId: 'A', heartbeatMs: 60_000, locks: null })
   let n = 0
-  const c = new ConversationCore({
+  const c = createConversationCore({
     peerId: '2',
     options,
     auth: { getAccessToken: async () => 'never-used', diagnoseHandshakeFailure: async () => 'outage' },
@@ -72,7 +72,7 @@ describe('conversation snapshot and notifications (no socket: no WebSocket const
     const raw = options.storage.getItem('vrc:outbox:1:2')
     expect(raw).toContain('keep me')
     c.close()
-    const again = new ConversationCore({
+    const again = createConversationCore({
       peerId: '2',
       options,
       auth: { getAccessToken: async () => 't', diagnoseHandshakeFailure: async () => 'outage' },

@@ -25,7 +25,8 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { OutboxStore, OwnerLease } from '../../src/core/persistence/outbox'
+import { OutboxStore } from '../../src/core/persistence/outbox'
+import { OwnerLease } from '../../src/core/persistence/owner-lease'
 import type { HistoryFrame, LiveFrame } from '../../src/core/transport/protocol'
 import { createWebStorage } from '../../src/core/persistence/storage'
 import { Timeline } from '../../src/core/timeline/timeline'

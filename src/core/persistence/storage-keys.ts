@@ -4,6 +4,7 @@
  */
 import type { UserId } from '../types'
 
+/** The key builders under one prefix. */
 export interface StorageKeys {
   /** The signed-in session (tokens, profile); in the token storage. */
   readonly auth: string
@@ -19,8 +20,11 @@ export interface StorageKeys {
   peerRead(self: UserId, peerId: UserId): string
   /** The peers `self` has stored data for. */
   peers(self: UserId): string
+  /** What `self`'s replays showed: the server's time to the first frame, the conversations that were empty. */
+  replay(self: UserId): string
 }
 
+/** Every key under `prefix` (the `storageKey` option). */
 export function storageKeys(prefix: string): StorageKeys {
   return {
     auth: `${prefix}:auth`,
@@ -30,5 +34,6 @@ export function storageKeys(prefix: string): StorageKeys {
     read: (self, peerId) => `${prefix}:read:${self}:${peerId}`,
     peerRead: (self, peerId) => `${prefix}:peerRead:${self}:${peerId}`,
     peers: self => `${prefix}:peers:${self}`,
+    replay: self => `${prefix}:replay:${self}`,
   }
 }

@@ -17,9 +17,10 @@ export function indexPeer(storage: StorageAdapter, keys: StorageKeys, self: User
 }
 
 /**
- * Forget what `self` left in storage: its read markers and receipts, and the queued messages that
- * `isOurs` says belong to this client or a dead one. Another live client's queued messages stay
- * (a tab signed in with its own session would lose them on reload), and so does the index while any do.
+ * Forget what `self` left in storage: its read markers and receipts, what its replays showed, and
+ * the queued messages that `isOurs` says belong to this client or a dead one. Another live client's
+ * queued messages stay (a tab signed in with its own session would lose them on reload), and so
+ * does the index while any do.
  */
 export function clearUserData(storage: StorageAdapter, keys: StorageKeys, self: UserId, isOurs: (owner: string) => boolean): void {
   let kept = false
@@ -32,6 +33,7 @@ export function clearUserData(storage: StorageAdapter, keys: StorageKeys, self: 
     removeItem(storage, keys.peerRead(self, peerId))
   }
   if (!kept) removeItem(storage, keys.peers(self))
+  removeItem(storage, keys.replay(self))
 }
 
 function outboxOf(storage: StorageAdapter, key: string): Array<{ owner?: unknown }> {

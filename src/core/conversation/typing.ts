@@ -1,0 +1,56 @@
+/**
+ * The typing extension of one conversation: throttled typing frames out, the peer's typing flag in
+ * (it lapses after `typingTimeoutMs`, and when the peer's message arrives or the socket drops).
+ * Opt-in: a conversation gets it injected only when the extension is on.
+ */
+import type { ResolvedOptions } from '../options'
+import { encodeExtension } from '../transport/protocol'
+
+/** The typing state of one conversation. */
+export interface Typing {
+  /** The peer is typing. */
+  readonly peerTyping: boolean
+  /** The user is typing: send a typing frame unless one went out within `typingThrottleMs`. */
+  notify(): void
+  /** The peer started (a typing frame) or stopped typing. */
+  peer(typing: boolean): void
+  /** Cancel the timer (the conversation closed). */
+  stop(): void
+}
+
+/** Builds the typing state of one conversation: `send` writes a frame (`false` when not live), `changed` reports a new `peerTyping`. */
+export type TypingFactory = (
+  options: Pick<ResolvedOptions, 'scheduler' | 'typingThrottleMs' | 'typingTimeoutMs'>,
+  send: (frame: string) => boolean,
+  changed: () => void,
+) => Typing
+
+/** The typing extension. */
+export const createTyping: TypingFactory = ({ scheduler, typingThrottleMs, typingTimeoutMs }, send, changed) => {
+  let lastSent = Number.NEGATIVE_INFINITY
+  let timer: unknown = null
+  let peerTyping = false
+  const stop = (): void => {
+    if (timer !== null) scheduler.clearTimeout(timer)
+    timer = null
+  }
+  const typing: Typing = {
+    get peerTyping() {
+      return peerTyping
+    },
+    notify() {
+      const now = scheduler.now()
+      if (now - lastSent >= typingThrottleMs && send(encodeExtension('typing'))) lastSent = now
+    },
+    peer(value) {
+      stop()
+      if (value) timer = scheduler.setTimeout(() => typing.peer(false), typingTimeoutMs)
+      if (peerTyping !== value) {
+        peerTyping = value
+        changed()
+      }
+    },
+    stop,
+  }
+  return typing
+}
