@@ -4,10 +4,10 @@ import { hist, ME, PEER } from './timeline-helpers'
 
 /** Size of the last Set a string id was added to while `f` ran (the read marker's set is private). */
 function lastIdSetSize(f: () => void): number {
-  let last: Set<unknown> | null = null
+  const seen: Array<Set<unknown>> = []
   const add = Set.prototype.add
   Set.prototype.add = function (this: Set<unknown>, v: unknown) {
-    if (typeof v === 'string') last = this
+    if (typeof v === 'string') seen.push(this)
     return add.call(this, v)
   }
   try {
@@ -16,7 +16,7 @@ function lastIdSetSize(f: () => void): number {
   finally {
     Set.prototype.add = add
   }
-  return (last as Set<unknown> | null)?.size ?? 0
+  return seen.at(-1)?.size ?? 0
 }
 
 describe('replays that end early', () => {
