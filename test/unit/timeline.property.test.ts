@@ -27,6 +27,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OutboxStore } from '../../src/core/persistence/outbox'
 import { OwnerLease } from '../../src/core/persistence/owner-lease'
+import { decodeCachedHistory, encodeCachedHistory } from '../../src/core/persistence/history-cache'
 import type { HistoryFrame, LiveFrame } from '../../src/core/transport/protocol'
 import { createWebStorage } from '../../src/core/persistence/storage'
 import { Timeline } from '../../src/core/timeline/timeline'
@@ -59,6 +60,8 @@ interface Browser {
   session: 'ok' | 'expired' | 'revoked' | 'out'
   /** Signed in as another account (its timelines for this conversation are gone until it switches back). */
   switched: boolean
+  /** The history cache of this browser, per `user:peer`: every snapshot written, oldest first. */
+  cache: Map<string, HistoryFrame[][]>
   page(): StorageAdapter
 }
 
@@ -106,7 +109,7 @@ class Model {
     this.browsers = [0, 1].map(() => {
       const backing = new QuotaStorage()
       const raw = createFaultStorage(backing)
-      return { backing, offset: 0, session: 'ok' as const, switched: false, page: () => (kind === 'raw' ? raw : createWebStorage('local', { window: { localStorage: backing } })) }
+      return { backing, offset: 0, session: 'ok' as const, switched: false, cache: new Map(), page: () => (kind === 'raw' ? raw : createWebStorage('local', { window: { localStorage: backing } })) }
     })
     this.clients = [this.newClient(0), this.newClient(1), this.newClient(2)]
   }
@@ -283,6 +286,14 @@ class Model {
   endReplay(c: Client): void {
     c.tl.endReplay()
     c.state = 'live'
+    // The history cache is written after replays (the runtime batches it; some writes fail).
+    const { user, peer, browser } = CLIENTS[c.who]
+    const b = this.browsers[browser]!
+    const stored = c.tl.storedHistory()
+    if (stored && (this.time & 3) !== 0) {
+      const key = `${user}:${peer}`
+      b.cache.set(key, [...(b.cache.get(key) ?? []), stored])
+    }
     // The replay is authoritative: the confirmed part now equals it, in order.
     expect(c.tl.messages().filter(m => m.status === 'sent').map(m => `${m.senderId}:${m.content}`)).toEqual(c.replayed)
     this.persist(c)
@@ -355,13 +366,26 @@ class Model {
   }
 
   reload(who: Who, mask: number): void {
-    this.drop(who, mask)
+    this.drop(who, mask & 15)
     const old = this.clients[who]!
     this.forget(old)
     // Closing the page saves its outbox one last time (the runtime's close()).
     this.persist(old)
     old.lease.release()
-    this.clients[who] = this.newClient(who)
+    const c = this.clients[who] = this.newClient(who)
+    // Reopened with the cache: the newest snapshot (mostly), an older one, or another user's (dropped on read).
+    const { user, peer, browser } = CLIENTS[who]
+    const snapshots = this.browsers[browser]!.cache.get(`${user}:${peer}`) ?? []
+    const mode = (mask >> 4) & 3
+    const pick = mode <= 1 ? snapshots.at(-1) : mode === 2 ? snapshots[(mask >> 6) % Math.max(1, snapshots.length)] : undefined
+    if (mode === 3) {
+      const foreign = encodeCachedHistory(snapshots.at(-1) ?? [], user === '1' ? '3' : '1', peer, 1000)
+      expect(decodeCachedHistory(foreign, user, peer)).toBeNull()
+    }
+    if (pick) {
+      const decoded = decodeCachedHistory(encodeCachedHistory(pick, user, peer, 1000), user, peer)
+      if (decoded) c.tl.showCached(decoded)
+    }
   }
 
   /** User 1's browser signs in as another account (its tabs drop this conversation), or back. */
@@ -422,7 +446,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('drop' as const), who, mask: fc.nat(15) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('connect' as const), who, gap: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('wait' as const), ms: fc.constantFrom(1, 50, 400, 20_000) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('reload' as const), who, mask: fc.nat(15) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('reload' as const), who, mask: fc.nat(1023) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), mask: fc.nat(4095) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('storage' as const), browser, fault: fc.constantFrom<StorageFault>(...storageFaults) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('token' as const), browser, what: fc.constantFrom('expire' as const, 'revoke' as const, 'rotate' as const, 'login' as const) }) },
@@ -457,6 +481,21 @@ function run(kind: 'raw' | 'web', steps: readonly Step[]): void {
       case 'switch': model.switchAccount(s.mask); break
       case 'signal': model.signal(s.who, s.kind, s.on, s.mask); break
       case 'clock': model.stepClock(s.browser, s.minutes); break
+    }
+    // While a replay runs (cached history, or the first replay as it arrives) nothing shows twice:
+    // the stored messages shown are a sub-multiset of the server log.
+    for (const c of model.clients) {
+      if (c.state !== 'replaying') continue
+      const { user, peer } = CLIENTS[c.who]
+      const left = new Map<string, number>()
+      for (const m of model.log) if (m.sender === user || m.sender === peer) left.set(`${m.sender}:${m.content}`, (left.get(`${m.sender}:${m.content}`) ?? 0) + 1)
+      for (const m of c.tl.messages()) {
+        if (m.status !== 'sent' || !m.serverTime) continue
+        const key = `${m.senderId}:${m.content}`
+        const n = left.get(key) ?? 0
+        expect(n, `${key} shown more often than stored while replaying`).toBeGreaterThan(0)
+        left.set(key, n - 1)
+      }
     }
     // Gap duplicates dropped, nothing doubled or reordered: a live client shows a prefix of the log.
     for (const c of model.clients) {

@@ -68,6 +68,8 @@ export class ReplayAlignment {
   /** Messages built past the end of the stored ones while no own send awaits proof; `null` when not allowed. */
   #ahead: ChatMessage[] | null = null
   #buffer: Buffered[] = []
+  /** Nothing is stored or previewed: the messages built ahead are shown as they arrive. */
+  #progressive = false
   /** Messages the last completed replay held: the server log only grows, so no later replay is shorter. */
   #stored = 0
   #generation = 0
@@ -88,6 +90,26 @@ export class ReplayAlignment {
     this.#buffer = []
     this.#ahead = buildAhead ? [] : null
     this.lastFrameAt = this.#deps.now()
+    const display = this.#deps.display
+    // Nothing shown yet: the server sends stored messages in order, so they can be shown as they come.
+    this.#progressive = buildAhead && display.stored.length === 0 && display.preview === null
+    if (this.#progressive) display.preview = this.#ahead
+    else if (display.stored.length === 0) display.lendPreview()
+  }
+
+  /** True while the messages of this replay are shown as they arrive. */
+  get progressive(): boolean {
+    return this.#progressive
+  }
+
+  /** Cached history arrived before the first frame: show it instead, until the replay ends. */
+  preferPreview(preview: readonly ChatMessage[]): boolean {
+    const display = this.#deps.display
+    if (display.stored.length > 0 || this.frames > 0 || (display.preview !== null && !this.#progressive)) return false
+    this.#progressive = false
+    display.preview = preview
+    if (this.active) display.lendPreview()
+    return true
   }
 
   /** One history frame. Ignored outside a replay. */
@@ -118,7 +140,8 @@ export class ReplayAlignment {
       else if (this.#ahead !== null) {
         const isRead = frame.isRead || (!mine && this.#peers < marker.count)
         if (!mine) this.#peers++
-        this.#ahead.push(marker.note(display.make(deps.storedId(), mine, frame.content, frame.timestamp, true, 'sent', isRead), frame.isRead))
+        this.#ahead.push(marker.note(display.stable(deps.storedId, mine, frame.content, frame.timestamp, isRead), frame.isRead))
+        if (this.#progressive) display.changed()
         return
       }
     }
@@ -140,6 +163,11 @@ export class ReplayAlignment {
     const ahead = this.#ahead
     if (!this.active || ahead === null) return
     this.#ahead = null
+    // What was shown stays shown (and lends its ids) until the replay ends.
+    if (this.#progressive) {
+      this.#progressive = false
+      this.#deps.display.lendPreview()
+    }
     for (let k = 0; k < ahead.length; k++) {
       const m = ahead[k] as ChatMessage
       this.#buffer.push({ senderId: m.senderId, content: m.content, timestamp: m.createdAt, isRead: this.#deps.serverRead(m) })
@@ -248,7 +276,7 @@ export class ReplayAlignment {
           }
         }
         if (m === null) {
-          m = deps.display.make(deps.storedId(), mine, f.content, f.timestamp, true, 'sent', read || (!mine && peerIndex < marker.count))
+          m = deps.display.stable(deps.storedId, mine, f.content, f.timestamp, read || (!mine && peerIndex < marker.count))
           inserted++
         }
         if (!mine) peerIndex++
@@ -262,6 +290,11 @@ export class ReplayAlignment {
     }
     if (ahead === null) requeued = queue.replayed(gen)
     queue.storedReplaced()
+    this.#progressive = false
+    if (display.preview !== null) {
+      display.dropPreview()
+      diverged = true
+    }
     display.stored = list
     this.#stored = list.length
     if (diverged || patched > 0 || inserted > 0 || removed > 0 || requeued > 0 || matchedUnsent > 0) display.changed()

@@ -114,6 +114,10 @@ export class Timeline {
   readonly #display: Display
   readonly #queue: UnsentQueue
   readonly #marker: ReadMarker
+  /** Replays completed: once one has, cached history is never shown again. */
+  #replays = 0
+  /** Unread peer messages of the cached history shown (`null`: none shown). */
+  #cachedUnread: number | null = null
   /** Created on first use of peer read receipts. */
   #receipts: PeerReceipts | null = null
   readonly #replay: ReplayAlignment
@@ -149,7 +153,69 @@ export class Timeline {
 
   /** Peer messages that are not read (by the marker or by the server's `is_read`). O(1). */
   get unreadCount(): number {
-    return this.#marker.unread
+    return this.#cachedUnread ?? this.#marker.unread
+  }
+
+  /**
+   * Where the messages shown come from: `'cache'` (cached history, until a replay ends), `'replay'`
+   * (the server's: a completed replay, or the first one as it arrives), `'none'` (nothing yet).
+   */
+  get source(): 'none' | 'cache' | 'replay' {
+    if (this.#cachedUnread !== null) return 'cache'
+    return this.#replays > 0 || this.#replay.progressive || this.#display.stored.length > 0 ? 'replay' : 'none'
+  }
+
+  /**
+   * Show cached history (stored messages of an earlier session, server order) until the first replay
+   * ends; that replay replaces it, and messages it still holds keep their ids. Ignored once a replay
+   * ended, anything is stored, or the running replay has frames. Sends never depend on it.
+   */
+  showCached(frames: readonly HistoryFrame[]): boolean {
+    if (this.#replays > 0 || frames.length === 0) return false
+    const display = this.#display
+    const marker = this.#marker
+    // An unsent send whose stored copy the cache may already hold (its outbox entry outlived the
+    // echo) stands in for that copy, so the view never shows it twice while the replay runs.
+    const standIn = new Map<string, number[]>()
+    for (const e of this.#queue.list) {
+      if (isCandidate(e) && e.prior !== null) (standIn.get(e.content) ?? standIn.set(e.content, []).get(e.content)!).push(e.prior)
+    }
+    const seen = new Map<string, number>()
+    const out: ChatMessage[] = []
+    let peers = 0
+    let unread = 0
+    for (const f of frames) {
+      const mine = f.senderId === this.#selfId
+      if (!mine && f.senderId !== this.#peerId) continue
+      if (mine && standIn.has(f.content)) {
+        const k = seen.get(f.content) ?? 0
+        seen.set(f.content, k + 1)
+        const priors = standIn.get(f.content)!
+        const at = priors.indexOf(k)
+        if (at >= 0 || priors.some(p => p < k)) {
+          priors.splice(at >= 0 ? at : priors.findIndex(p => p < k), 1)
+          continue
+        }
+      }
+      const isRead = mine ? f.isRead : f.isRead || peers++ < marker.count
+      if (!mine && !isRead) unread++
+      out.push(display.make(this.#storedId(), mine, f.content, f.timestamp, true, 'sent', isRead))
+    }
+    if (!this.#replay.preferPreview(Object.freeze(out))) return false
+    this.#cachedUnread = unread
+    return display.changed()
+  }
+
+  /** Stored messages worth caching: those of completed replays, in server order (`null` before the first). */
+  storedHistory(): HistoryFrame[] | null {
+    if (this.#replays === 0) return null
+    const out: HistoryFrame[] = []
+    for (const m of this.#display.stored) {
+      if (!m.serverTime) continue
+      const time = Date.parse(m.createdAt)
+      out.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.#srv(m) })
+    }
+    return out
   }
 
   /** Visible messages from the peer. O(1). */
@@ -225,6 +291,8 @@ export class Timeline {
     const replay = this.#replay
     if (!replay.active) return EMPTY_RESULT
     const result = replay.end()
+    this.#replays++
+    this.#cachedUnread = null
     this.#marker.recount(true)
     this.#receipts?.replayed(replay.frames > 0)
     this.#gap.start(this.#display.stored, replay.lastFrameAt)
