@@ -57,6 +57,8 @@ export interface SizeResult {
   error: string | null
   /** Minified bytes each input module contributes, largest first (ours only). */
   modules?: Array<{ path: string; bytes: number }>
+  /** Chunks loaded on demand (`import()`), min+gzip, summed. */
+  lazyGzipBytes?: number
 }
 
 const FRAMEWORK = ['vue', 'pinia', '@vueuse/core']
@@ -111,6 +113,7 @@ const FEATURES: ReadonlyArray<{ name: string; parts: AppParts; requires?: string
   { name: 'sanitiser (vue-realtime-chat/sanitize, DOMPurify bundled)', parts: { imports: `import { sanitizeHtml } from './src/sanitize/index'`, message: 'h(\'span\', { innerHTML: sanitizeHtml(m.content) })' } },
   { name: 'notifications (useChatNotifications)', requires: 'useChatNotifications', parts: { imports: `import { useChatNotifications } from './src/index'`, setup: 'useChatNotifications()' } },
   { name: 'inbox (useChatInbox)', requires: 'useChatInbox', parts: { imports: `import { useChatInbox } from './src/index'`, setup: 'useChatInbox([2, 3])' } },
+  { name: 'history cache (historyCache: true)', parts: { options: 'historyCache: true' } },
 ]
 
 export const SIZE_ENTRIES: readonly SizeEntry[] = [
@@ -146,18 +149,26 @@ async function measure(entry: SizeEntry, exported: ReadonlySet<string>): Promise
       format: 'esm',
       platform: 'browser',
       write: false,
+      // Code split like an app's bundler does: what loads on demand (import()) is its own chunk.
+      splitting: true,
+      outdir: `${root}/.size-out`,
       external: entry.external,
       define: { 'process.env.NODE_ENV': '"production"' },
       logLevel: 'silent',
-      metafile: entry.kind === 'ours',
+      metafile: true,
     })
-    const code = result.outputFiles[0]?.contents ?? new Uint8Array()
+    const outputs = Object.entries(result.metafile.outputs)
+    const entryPath = outputs.find(([, o]) => o.entryPoint !== undefined)?.[0]
+    const isEntry = (path: string) => entryPath !== undefined && path.endsWith(entryPath.split('/').pop() ?? '')
+    const code = result.outputFiles.find(f => isEntry(f.path))?.contents ?? new Uint8Array()
     const gzipBytes = gzipSync(code, { level: 9 }).length
-    const output = Object.values(result.metafile?.outputs ?? {})[0]
+    const lazy = result.outputFiles.filter(f => !isEntry(f.path) && f.path.endsWith('.js'))
+    const lazyGzipBytes = lazy.reduce((n, f) => n + gzipSync(f.contents, { level: 9 }).length, 0)
+    const output = entry.kind === 'ours' ? outputs.find(([path]) => path === entryPath)?.[1] : undefined
     const modules = output
       ? Object.entries(output.inputs).map(([path, info]) => ({ path, bytes: info.bytesInOutput })).sort((a, b) => b.bytes - a.bytes)
       : undefined
-    return { ...base, minBytes: code.length, gzipBytes, withinBudget: budget === null ? null : gzipBytes <= budget, withinCeiling: ceiling === null ? null : gzipBytes <= ceiling, error: null, ...(modules ? { modules } : {}) }
+    return { ...base, minBytes: code.length, gzipBytes, lazyGzipBytes, withinBudget: budget === null ? null : gzipBytes <= budget, withinCeiling: ceiling === null ? null : gzipBytes <= ceiling, error: null, ...(modules ? { modules } : {}) }
   }
   catch (error) {
     const message = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error)
@@ -195,11 +206,12 @@ export function sizeTable(results: readonly SizeResult[]): string {
     ]),
   )
   const features = table(
-    ['opt-in feature, added to the minimal app', 'min+gz kB', 'marginal B min+gz'],
+    ['opt-in feature, added to the minimal app', 'min+gz kB', 'marginal B min+gz', 'loaded on demand B min+gz'],
     results.filter(r => r.kind === 'feature').map(r => [
       r.name,
       kB(r.gzipBytes),
       r.error ? r.error : r.marginalBytes == null ? '-' : `${r.marginalBytes >= 0 ? '+' : ''}${r.marginalBytes}`,
+      r.lazyGzipBytes ? String(r.lazyGzipBytes) : '-',
     ]),
   )
   return `${bundles}\n\n${features}`

@@ -25,6 +25,7 @@ export default defineNuxtConfig({
   },
   chat: {
     extensions: { typing: !external, readReceipts: !external },
+    historyCache: { enabled: true, maxMessages: 1000 },
   },
   runtimeConfig: {
     // Server-only settings of the embedded dev backend (NUXT_CHAT_BACKEND_* at run time).

@@ -50,6 +50,7 @@ export function snapshotOf(tl: InstanceType<Core['Timeline']>): ConversationSnap
     peerId: String(PEER_ID),
     status: 'live',
     messages: tl.messages(),
+    source: 'replay',
     unreadCount: tl.unreadCount,
     hasPending: false,
     error: null,

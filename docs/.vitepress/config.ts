@@ -37,6 +37,7 @@ export default defineConfig({
           { text: 'Notifications and the tab title', link: '/guide/notifications' },
           { text: 'An inbox of many conversations', link: '/guide/inbox' },
           { text: 'Vue devtools', link: '/guide/devtools' },
+          { text: 'History cache', link: '/guide/history-cache' },
           { text: 'Vue API at a glance', link: '/guide/vue-api' },
         ],
       },

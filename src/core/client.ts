@@ -58,6 +58,7 @@ function invalidConversation(peerId: string, error: ChatError): Conversation {
     peerId,
     status: 'closed',
     messages: Object.freeze([]),
+    source: 'none',
     unreadCount: 0,
     hasPending: false,
     error,
@@ -120,6 +121,12 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     },
   })
 
+  // Loaded on demand: an app without the history cache never loads its module.
+  const history = resolved.historyCache && !passive
+    ? import('./conversation/history').then(m => m.createHistorySession(resolved.historyCache!, resolved.storageKey, resolved.logger))
+    : null
+  const clearHistory = (userId: UserId): void => void history?.then(s => s.clear(userId))
+
   // The last signed-in user: an expired session (`unauthorized`) no longer names it, a logout still must.
   let lastUserId: UserId | null = null
   const auth = createAuth({
@@ -127,7 +134,10 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     storage: resolved.tokenStorage,
     passive,
     onLogout: () => {
-      if (lastUserId !== null && !passive) clearUserData(resolved.storage, keys, lastUserId, owner => owner === instance || lease.isDead(owner))
+      if (lastUserId !== null && !passive) {
+        clearUserData(resolved.storage, keys, lastUserId, owner => owner === instance || lease.isDead(owner))
+        clearHistory(lastUserId)
+      }
       lastUserId = null
     },
   })
@@ -162,7 +172,11 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
   const offAuth = auth.subscribe(() => {
     if (destroyed) return
     const state = auth.getState()
-    if (state.userId !== null) lastUserId = state.userId
+    if (state.userId !== null) {
+      // Another user signed in on this device: the previous one's cached history goes.
+      if (lastUserId !== null && lastUserId !== state.userId) clearHistory(lastUserId)
+      lastUserId = state.userId
+    }
     for (const { core } of pool.values()) apply(core, state)
   })
 
@@ -209,6 +223,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           lease,
           newId,
           typing: resolved.extensions.typing ? createTyping : undefined,
+          history,
         })
         apply(core, auth.getState())
         // Pooled only once built, so a failure above never leaves a half-built entry behind.

@@ -54,6 +54,8 @@ export interface ChatDefaults {
   readonly typingThrottleMs: number
   /** How long the peer shows as typing after its last typing frame, in ms. */
   readonly typingTimeoutMs: number
+  /** The history cache: off unless `historyCache` is set; the newest messages kept per conversation. */
+  readonly historyCache: { readonly enabled: boolean; readonly maxMessages: number }
 }
 
 /**
@@ -91,4 +93,5 @@ export const DEFAULTS: ChatDefaults = Object.freeze({
   heartbeatMs: 5000,
   typingThrottleMs: 3000,
   typingTimeoutMs: 5000,
+  historyCache: Object.freeze({ enabled: false, maxMessages: 1000 }),
 })

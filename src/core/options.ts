@@ -2,6 +2,7 @@
  * Resolve `ChatClientOptions` into a complete, validated configuration with the defaults of
  * `DEFAULTS`, and build the default environment (timers, online/visibility signals).
  */
+import type { HistoryCacheAdapter } from './persistence/history-cache'
 import type {
   ChatClientOptions,
   ChatLogger,
@@ -13,7 +14,7 @@ import type {
 } from './types'
 import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
 import type { NotifyStrategy } from './conversation/notify'
-import { DEFAULTS } from './defaults'
+import { DEFAULTS, type ChatDefaults } from './defaults'
 import { createWebStorage } from './persistence/storage'
 import { resolveUrls, type EndpointUrls, type LocationLike } from './transport/urls'
 
@@ -65,6 +66,8 @@ export interface ResolvedOptions {
   readonly pauseWhenHidden: boolean
   readonly crossTab: boolean
   readonly notify: NotifyStrategy
+  /** `null` when the history cache is off; `adapter` undefined: the default store. */
+  readonly historyCache: { readonly maxMessages: number; readonly adapter?: HistoryCacheAdapter } | null
   readonly logger: ChatLogger | undefined
   readonly locks: LockManagerLike | null
   readonly createChannel: ((name: string) => BroadcastChannelLike) | null
@@ -152,8 +155,11 @@ export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjection
   const crossTab = resolved.crossTab
   const ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   const storage = options.storage ?? createWebStorage(DEFAULTS.storage)
+  const cache = options.historyCache
+  const cacheOn = cache === true || (typeof cache === 'object' && cache !== null && cache.enabled !== false)
   return {
     ...resolved,
+    historyCache: cacheOn ? { maxMessages: (resolved.historyCache as unknown as ChatDefaults['historyCache']).maxMessages, ...(typeof cache === 'object' && cache.adapter ? { adapter: cache.adapter } : {}) } : null,
     ...resolveUrls(options, options.location),
     WebSocket: typeof ctor === 'function' ? ctor : undefined,
     fetch: options.fetch ?? defaultFetch(),

@@ -3,6 +3,7 @@
  * No vue, no pinia, no DOM globals at import time.
  */
 import type { ChatError, ChatErrorCode } from './errors'
+import type { HistoryCacheAdapter } from './persistence/history-cache'
 
 /** Every user id is normalised to a string (the JWT says `"1"`, frames say `1`). */
 export type UserId = string
@@ -121,6 +122,12 @@ export interface ConversationSnapshot {
   readonly peerId: UserId
   readonly status: ConnectionStatus
   readonly messages: readonly ChatMessage[]
+  /**
+   * Where `messages` come from: `'cache'` (the history cache, until the first replay ends),
+   * `'replay'` (the server's history: a completed replay, or the first one as it arrives while
+   * `status` is `syncing`), `'none'` (nothing shown yet).
+   */
+  readonly source: 'none' | 'cache' | 'replay'
   readonly unreadCount: number
   /** Some own message is `queued`, `pending` or `unknown`. */
   readonly hasPending: boolean
@@ -233,6 +240,16 @@ export interface ChatLogger {
   warn?(message: string, details?: Record<string, unknown>): void
 }
 
+/** The history cache's settings (see `ChatClientOptions.historyCache`). */
+export interface HistoryCacheOptions {
+  /** `false` turns the cache off (as when the option is absent). @default true */
+  enabled?: boolean
+  /** Newest messages kept per conversation. @default 1000 */
+  maxMessages?: number
+  /** Where the cache lives. @default IndexedDB in browsers (`createIndexedDbHistoryCache()`), memory elsewhere */
+  adapter?: HistoryCacheAdapter
+}
+
 export interface ChatClientOptions {
   /** Origin of the backend, e.g. `https://school.example`. Defaults to the page origin in a browser. */
   baseUrl?: string
@@ -323,6 +340,13 @@ export interface ChatClientOptions {
   /** Trim messages before sending. @default true */
   trim?: boolean
   extensions?: ExtensionOptions
+  /**
+   * Keep each conversation's confirmed messages on the device and show them at once on the next open
+   * (before the socket opens, and offline), until the replay that follows reconciles them. `true`:
+   * IndexedDB in browsers (loaded only when enabled), memory elsewhere. Cleared on logout and when
+   * another user signs in. @default false
+   */
+  historyCache?: boolean | HistoryCacheOptions
   /** Close sockets while the page is hidden, reopen when visible. @default false */
   pauseWhenHidden?: boolean
   /** Coordinate token refresh and outbox ownership across tabs (Web Locks, BroadcastChannel). @default true */

@@ -17,6 +17,8 @@ export interface ChatConversationState {
   readonly status: ConnectionStatus
   /** Oldest first. Frozen `ChatMessage` objects with stable `id`s. */
   readonly messages: readonly ChatMessage[]
+  /** Where `messages` come from (see `ConversationSnapshot.source`). */
+  readonly source: 'none' | 'cache' | 'replay'
   readonly unreadCount: number
   /** Some own message is `queued`, `pending` or `unknown`. */
   readonly hasPending: boolean
@@ -52,6 +54,7 @@ function toConversationState(peerId: UserId, snapshot: ConversationSnapshot): Ch
     peerId,
     status: snapshot.status,
     messages: snapshot.messages,
+    source: snapshot.source,
     unreadCount: snapshot.unreadCount,
     hasPending: snapshot.hasPending,
     error: snapshot.error ? toErrorInfo(snapshot.error) : null,

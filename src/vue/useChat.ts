@@ -26,6 +26,8 @@ export interface UseChatReturn {
   readonly peerId: ComputedRef<UserId | null>
   /** Messages, oldest first. Frozen objects with stable `id`s: use `message.id` as the `v-for` key. */
   readonly messages: ComputedRef<readonly ChatMessage[]>
+  /** Where `messages` come from: `'cache'` (cached history, until the replay ends), `'replay'` or `'none'`. */
+  readonly source: ComputedRef<'none' | 'cache' | 'replay'>
   /** `idle`, `connecting`, `syncing`, `live`, `reconnecting`, `offline`, `unauthorized` or `closed`. */
   readonly status: ComputedRef<ConnectionStatus>
   /** `status === 'live'`: the history replay is done and sends go straight out. */
@@ -142,6 +144,7 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
   return {
     peerId: peer,
     messages: computed(() => state.value?.messages ?? EMPTY),
+    source: computed(() => state.value?.source ?? 'none'),
     status,
     isConnected: computed(() => status.value === 'live'),
     error,

@@ -17,8 +17,13 @@ describe('DEFAULTS', () => {
     const resolved = resolveOptions({}) as unknown as Record<string, unknown>
     for (const [key, value] of Object.entries(DEFAULTS)) {
       if (key === 'storage') continue // an adapter of that kind
+      if (key === 'historyCache') continue // off: resolved to null (its settings apply once it is on)
       expect([key, resolved[key]]).toEqual([key, value])
     }
+    expect(resolved.historyCache).toBeNull()
+    expect(resolveOptions({ historyCache: true }).historyCache).toEqual({ maxMessages: DEFAULTS.historyCache.maxMessages })
+    expect(resolveOptions({ historyCache: { maxMessages: 20 } }).historyCache).toEqual({ maxMessages: 20 })
+    expect(resolveOptions({ historyCache: { enabled: false } }).historyCache).toBeNull()
   })
 })
 

@@ -75,6 +75,13 @@ export interface ChatPublicRuntimeConfig {
   typingThrottleMs: number
   /** How long the peer shows as typing after its last typing frame, in ms. @default 5000 */
   typingTimeoutMs: number
+  /** Show each conversation's cached history at once (IndexedDB), reconciled by the replay. */
+  historyCache: {
+    /** `NUXT_PUBLIC_CHAT_HISTORY_CACHE_ENABLED`. @default false */
+    enabled: boolean
+    /** Newest messages kept per conversation. @default 1000 */
+    maxMessages: number
+  }
   reconnect: {
     /** First retry delay ceiling in ms (full jitter). @default 500 */
     baseDelayMs: number

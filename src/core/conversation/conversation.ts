@@ -18,6 +18,7 @@ import { createRaceWindow } from './race-window'
 import { createSendAttempts } from './send-attempts'
 import { checkSend } from './send-check'
 import type { TypingFactory } from './typing'
+import type { HistoryLink, HistorySession } from './history'
 import { createUserState, type UserState } from './user-state'
 import type {
   ChatMessage,
@@ -42,6 +43,8 @@ export interface ConversationCoreDeps {
   notify?: NotifyStrategy
   /** The typing extension (`createTyping`), when it is on: without it typing costs nothing. */
   typing?: TypingFactory
+  /** The history cache, when it is on (loaded on demand). */
+  history?: Promise<HistorySession> | null
 }
 
 /** The shared, ref-counted state behind every `Conversation` handle for one peer. */
@@ -74,6 +77,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
   const { scheduler, storage, replayQuietMs, extensions } = options
   let selfId: UserId | null = null
   let user: UserState | null = null
+  let cached: HistoryLink | null = null
   const events = createEmitter<{ [K in keyof ConversationEvents]: ConversationEvents[K] }>()
   /** Subscribers: an emitter isolates a listener that throws (rethrown in a microtask) from the others. */
   const changes = createEmitter<{ change: undefined }>()
@@ -243,6 +247,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       if (error !== sendGaveUp) error = null
       if (!user) return
       const result = user.timeline.endReplay()
+      cached?.replayed()
       if (!lease.passive) rememberReplay(storage, user.replayKey, peerId, stats)
       race.replayEnded()
       persist()
@@ -288,6 +293,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       peerId,
       status: connection.status,
       messages: timeline?.messages() ?? EMPTY,
+      source: timeline?.source ?? 'none',
       unreadCount: timeline?.unreadCount ?? 0,
       hasPending: timeline?.hasPending ?? false,
       error,
@@ -323,9 +329,16 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       if (id !== null) persist(true)
       selfId = id
       user = null
+      cached?.close()
+      cached = null
       attempts.reset()
       sendGaveUp = null
-      if (id !== null) user = createUserState(id, peerId, options, lease, deps.newId, gapWindowMs)
+      if (id !== null) {
+        const u = user = createUserState(id, peerId, options, lease, deps.newId, gapWindowMs)
+        void deps.history?.then((session) => {
+          if (user === u && !closed) cached = session.open(id, peerId, u.timeline, () => changed())
+        })
+      }
       changed()
     },
     start() {
@@ -342,6 +355,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       persist(true)
       connection.stop('closed')
       closed = true
+      cached?.close()
       typing?.stop()
       race.clear()
       echo.clear()

@@ -278,6 +278,9 @@ export class Timeline {
    * sends wait for the replay to prove them stored (nothing known bounds the replay).
    */
   replayState(): 'complete' | 'short' | 'unproven' {
+    // Cached history on screen: the server held those messages and its log only grows, so a replay
+    // without a frame yet is not over (ending it would show an empty conversation).
+    if (this.#cachedUnread !== null && this.#replay.frames === 0) return 'short'
     return this.#replay.state()
   }
 
