@@ -43,6 +43,8 @@ export interface LongHistoryOpen {
   falseLive: boolean
   connections: number
   longestTaskMs: number
+  /** When the longest task ran: before the first frame, while frames arrived, or from the last frame on. */
+  longestTaskDuring: 'start' | 'frames' | 'end' | null
   longTasksMs: number
 }
 
@@ -56,6 +58,8 @@ export interface LongHistoryFigure {
   falseLives: number
   connections: number
   longestTaskMs: number
+  /** The phase the longest task fell in most often. */
+  longestTaskDuring: LongHistoryOpen['longestTaskDuring']
   longTasksMs: number
   runs: LongHistoryOpen[]
 }
@@ -128,6 +132,9 @@ async function open(page: Page, chat: ChatServer, n: number, kind: 'floor' | 'pl
   await page.evaluate(ms => new Promise(resolve => setTimeout(resolve, ms)), SETTLE_MS)
   const record = await read(page)
   const done = kind === 'floor' ? record.floorDone! : record.states.find(([, s, c]) => s === 'live' && c === n)![0]
+  const longest = record.longTasks.reduce<[number, number] | null>((max, task) => (!max || task[1] > max[1] ? task : max), null)
+  const during = (start: number): LongHistoryOpen['longestTaskDuring'] =>
+    start < (record.firstFrame ?? Number.POSITIVE_INFINITY) ? 'start' : start < (record.lastFrame ?? 0) ? 'frames' : 'end'
   return {
     firstFrameMs: record.firstFrame,
     firstShownMs: record.firstPainted,
@@ -135,9 +142,16 @@ async function open(page: Page, chat: ChatServer, n: number, kind: 'floor' | 'pl
     doneMs: done,
     falseLive: record.states.some(([t, s, c]) => s === 'live' && c !== n && t < done),
     connections: chat.stats.handshakes - handshakes,
-    longestTaskMs: Math.max(0, ...record.longTasks.map(([, d]) => d)),
+    longestTaskMs: longest?.[1] ?? 0,
+    longestTaskDuring: longest ? during(longest[0]) : null,
     longTasksMs: record.longTasks.reduce((sum, [, d]) => sum + d, 0),
   }
+}
+
+function mostOften<T>(values: readonly T[]): T | null {
+  const counts = new Map<T, number>()
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1)
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
 }
 
 function figure(runs: LongHistoryOpen[]): LongHistoryFigure {
@@ -152,6 +166,7 @@ function figure(runs: LongHistoryOpen[]): LongHistoryFigure {
     falseLives: runs.filter(r => r.falseLive).length,
     connections: med(r => r.connections),
     longestTaskMs: med(r => r.longestTaskMs),
+    longestTaskDuring: mostOften(runs.map(r => r.longestTaskDuring)),
     longTasksMs: med(r => r.longTasksMs),
     runs,
   }
@@ -251,10 +266,10 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined || N
 /** The figures as a table, floor and playground per size. */
 export function longHistoryTable(result: Exclude<LongHistoryResult, { skipped: string }>): string {
   return table(
-    ['N', 'candidate', 'first frame', 'first shown', 'shown − first frame', 'last frame', 'live / all shown', 'live − last frame', 'false live', 'connections', 'longest task', 'long tasks total'],
+    ['N', 'candidate', 'first frame', 'first shown', 'shown − first frame', 'last frame', 'live / all shown', 'live − last frame', 'false live', 'connections', 'longest task', 'during', 'long tasks total'],
     result.sizes.flatMap(s => ([['floor (raw WebSocket + text nodes)', s.floor], ['playground', s.playground]] as const).map(([name, f]) => [
       s.n, name, ms(f.firstFrameMs), ms(f.firstShownMs), ms(f.shownAfterFirstFrameMs), ms(f.lastFrameMs), ms(f.doneMs), ms(f.doneAfterLastFrameMs),
-      name === 'playground' ? `${f.falseLives}/${f.runs.length}` : '-', f.connections, ms(f.longestTaskMs), ms(f.longTasksMs),
+      name === 'playground' ? `${f.falseLives}/${f.runs.length}` : '-', f.connections, ms(f.longestTaskMs), f.longestTaskDuring ?? '-', ms(f.longTasksMs),
     ])),
   )
 }
