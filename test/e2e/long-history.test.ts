@@ -144,4 +144,25 @@ describe('a long conversation in Chromium', () => {
     await page.locator(`[data-testid=message-count][data-count="${stored + 2}"]`).waitFor()
     await expect.poll(() => inView(page, back)).toBe(true)
   })
+
+  it('keeps the stored read marker when the page opens before the history is in', async () => {
+    const { page } = await openLongChat()
+    const readKey = new RegExp(`:read:${SAM.id}:${PAT.id}$`).source
+    const marker = () => page.evaluate((pattern) => {
+      const key = Object.keys(localStorage).find(k => new RegExp(pattern).test(k))
+      return key ? localStorage.getItem(key) : null
+    }, readKey)
+    await expect.poll(async () => Number(await marker())).toBeGreaterThan(1000)
+    const before = await marker()
+    await chat.stop()
+    try {
+      await page.reload()
+      await page.locator('[data-testid=connection-status][data-status=reconnecting]').waitFor()
+      expect(await page.getByTestId('message-count').getAttribute('data-count')).toBe('0')
+      expect(await marker()).toBe(before)
+    }
+    finally {
+      await chat.start()
+    }
+  })
 })
