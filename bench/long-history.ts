@@ -269,7 +269,7 @@ export function longHistoryTable(result: Exclude<LongHistoryResult, { skipped: s
     ['N', 'candidate', 'first frame', 'first shown', 'shown − first frame', 'last frame', 'live / all shown', 'live − last frame', 'false live', 'connections', 'longest task', 'during', 'long tasks total'],
     result.sizes.flatMap(s => ([['floor (raw WebSocket + text nodes)', s.floor], ['playground', s.playground]] as const).map(([name, f]) => [
       s.n, name, ms(f.firstFrameMs), ms(f.firstShownMs), ms(f.shownAfterFirstFrameMs), ms(f.lastFrameMs), ms(f.doneMs), ms(f.doneAfterLastFrameMs),
-      name === 'playground' ? `${f.falseLives}/${f.runs.length}` : '-', f.connections, ms(f.longestTaskMs), f.longestTaskDuring ?? '-', ms(f.longTasksMs),
+      name === 'playground' ? `${f.falseLives}/${f.runs.length}` : '-', f.connections, ms(f.longestTaskMs), f.longestTaskMs ? f.longestTaskDuring ?? '-' : '-', ms(f.longTasksMs),
     ])),
   )
 }

@@ -42,10 +42,10 @@ export const INSTRUMENT = `(() => {
     return start + 1
   }
   const b = window.__bench = { sockets: 0, frames: 0, firstFrame: null, lastFrame: null, firstInDom: null, firstPainted: null, states: [], longTasks: [], floorDone: null, clockMark: ${CLOCK_MARK}() }
-  new PerformanceObserver(list => {
+  new PerformanceObserver(function benchLongTasks(list) {
     for (const e of list.getEntries()) b.longTasks.push([e.startTime, e.duration])
   }).observe({ type: 'longtask', buffered: true })
-  new PerformanceObserver(list => {
+  new PerformanceObserver(function benchPaints(list) {
     for (const e of list.getEntries()) if (b.firstPainted === null) b.firstPainted = e.renderTime || e.startTime
   }).observe({ type: 'element', buffered: true })
 
@@ -54,7 +54,7 @@ export const INSTRUMENT = `(() => {
     constructor(url, protocols) {
       super(url, protocols)
       b.sockets++
-      this.addEventListener('message', () => {
+      this.addEventListener('message', function benchFrame() {
         const t = performance.now()
         if (b.firstFrame === null) b.firstFrame = t
         b.lastFrame = t
@@ -74,7 +74,7 @@ export const INSTRUMENT = `(() => {
     }
   }
   let last = ''
-  new MutationObserver((records) => {
+  new MutationObserver(function benchMutations(records) {
     if (b.firstPainted === null) for (const r of records) for (const n of r.addedNodes) mark(n)
     const status = document.querySelector('[data-testid=connection-status]')?.getAttribute('data-status') ?? null
     const count = document.querySelector('[data-testid=message-count]')?.getAttribute('data-count') ?? null
