@@ -8,6 +8,8 @@
 import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { LongHistoryFigure, LongHistoryResult, LongHistorySize } from './long-history'
+import { longHistoryTable } from './long-history'
 import type { BrowserBurstResult } from './scenarios/browser-burst'
 import type { BurstResult } from './scenarios/burst'
 import type { IngestResult } from './scenarios/ingest'
@@ -30,15 +32,15 @@ const log = (text: string) => process.stdout.write(`${text}\n`)
 const { BENCH_ONLY: _only, ...childEnv } = process.env
 
 /** Run one scenario script in a fresh Node (production Vue build, exposed GC); parse its JSON line. */
-function scenario<T>(name: string): T | { error: string } {
+function scenario<T>(name: string, file = `scenarios/${name}.ts`, timeoutMinutes = 5): T | { error: string } {
   const t = Date.now()
   process.stdout.write(`… ${name}`)
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}scenarios/${name}.ts`], {
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}${file}`], {
     cwd: root,
     env: { ...childEnv, NODE_ENV: 'production', BENCH_RUNS: String(runs) },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 5 * 60_000,
+    timeout: timeoutMinutes * 60_000,
   })
   process.stdout.write(` ${((Date.now() - t) / 1000).toFixed(1)} s\n`)
   const line = child.stdout.trim().split('\n').pop() ?? ''
@@ -64,6 +66,8 @@ const memory = wanted('memory') ? scenario<MemoryResult>('memory') : null
 const burst = wanted('burst') ? scenario<BurstResult>('burst') : null
 const reconnect = wanted('reconnect') ? scenario<ReconnectResult>('reconnect') : null
 const browserBurst = wanted('browser-burst') ? scenario<BrowserBurstResult>('browser-burst') : null
+// Builds the playground first (E2E_REUSE_BUILD=1 reuses playground/.output), then ~6 min on 2 cores.
+const longHistory = wanted('long-history') ? scenario<LongHistoryResult>('long-history', 'long-history.ts', 20) : null
 const sizes: SizeResult[] | null = wanted('size') ? await measureSizes() : null
 
 interface Target { target: string; measured: string; met: boolean | null }
@@ -162,6 +166,23 @@ if (browserBurst) {
   }
 }
 
+if (longHistory) {
+  log('\n8. Long histories in the playground (real Chromium, built playground against the test server, a slow first history read): ms from navigation start')
+  if (failed(longHistory)) log(longHistory.error)
+  else if ('skipped' in longHistory) log(`skipped: ${longHistory.skipped}`)
+  else {
+    log(`${longHistory.browser}, history read delay ${longHistory.historyReadDelayMs} ms, replay quiet ${longHistory.replayQuietMs} ms, load average ${longHistory.loadAverage.map(l => l.toFixed(1)).join(' → ')}`)
+    log(longHistoryTable(longHistory))
+    const { sizes: opened, replayQuietMs } = longHistory
+    const each = (pick: (s: LongHistorySize) => string) => opened.map(pick).join(', ')
+    const all = (ok: (f: LongHistoryFigure) => boolean) => opened.every(s => ok(s.playground))
+    targets.push({ target: 'long history: first message on screen ≤ 50 ms after the first frame', measured: each(s => `${s.n}: ${ms(s.playground.shownAfterFirstFrameMs)} ms`), met: all(f => f.shownAfterFirstFrameMs <= 50) })
+    targets.push({ target: 'long history: exactly one connection per open', measured: each(s => `${s.n}: ${s.playground.connections}`), met: all(f => f.connections === 1 && f.runs.every(r => r.connections === 1)) })
+    targets.push({ target: 'long history: longest main-thread task ≤ 50 ms', measured: each(s => `${s.n}: ${s.playground.longestTaskMs ? `${ms(s.playground.longestTaskMs)} ms` : 'none over 50 ms'}`), met: all(f => f.longestTaskMs <= 50) })
+    targets.push({ target: `long history: live within the quiet period (${replayQuietMs} ms, +50 ms timer slack) of the last frame`, measured: each(s => `${s.n}: ${ms(s.playground.doneAfterLastFrameMs)} ms`), met: all(f => f.doneAfterLastFrameMs <= replayQuietMs + 50) })
+  }
+}
+
 if (sizes) {
   log('\n5. Bundle size (esbuild bundle+minify, esm, browser, NODE_ENV=production; vue/pinia/@vueuse/core external; gzip -9; 1 kB = 1000 B)')
   log(sizeTable(sizes))
@@ -184,6 +205,7 @@ const results = {
   memory,
   reconnect,
   browserBurst,
+  longHistory,
   sizes,
 }
 writeFileSync(`${here}results.json`, `${JSON.stringify(results, null, 2)}\n`)

@@ -14,6 +14,8 @@ export default defineNuxtConfig({
   telemetry: false,
   ssr: true,
   css: ['~/assets/chat.css'],
+  // Maps (not referenced by the bundles) so a Chromium profile of the built app names source functions.
+  sourcemap: { server: true, client: 'hidden' },
   app: { head: { title: 'vue-realtime-chat playground', htmlAttrs: { lang: 'en' } } },
   // In this repo the library is its source; an app installs `vue-realtime-chat` from npm instead.
   // More specific aliases first: 'vue-realtime-chat' would otherwise also match its subpaths.

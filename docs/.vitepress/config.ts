@@ -45,6 +45,7 @@ export default defineConfig({
         text: 'Recipes',
         items: [
           { text: 'A chat window', link: '/recipes/chat-window' },
+          { text: 'Long conversations', link: '/recipes/long-conversations' },
           { text: 'Contact list with unread badges', link: '/recipes/contact-list' },
           { text: 'Sending while offline', link: '/recipes/offline' },
           { text: 'Rendering HTML safely', link: '/recipes/html' },

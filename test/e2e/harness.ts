@@ -37,6 +37,11 @@ async function freePort(): Promise<number> {
 
 export interface PlaygroundOptions {
   accessTtlSeconds: number
+  /**
+   * Another chat backend (e.g. `createChatServer`'s `url`) instead of the embedded one, which is then
+   * off, as are the typing and read-receipt extensions.
+   */
+  backendUrl?: string
 }
 
 /** The built playground server, restartable on the same port with the same data directory. */
@@ -66,6 +71,14 @@ export class Playground {
         // Refresh shortly before expiry (the default 5 min would refresh on every connect).
         NUXT_PUBLIC_CHAT_REFRESH_THRESHOLD_MS: '1000',
         NUXT_PUBLIC_CHAT_RECONNECT_MAX_DELAY_MS: '2000',
+        ...(this.options.backendUrl
+          ? {
+              NUXT_PUBLIC_CHAT_BASE_URL: this.options.backendUrl,
+              NUXT_CHAT_BACKEND_ENABLED: 'false',
+              NUXT_PUBLIC_CHAT_EXTENSIONS_TYPING: 'false',
+              NUXT_PUBLIC_CHAT_EXTENSIONS_READ_RECEIPTS: 'false',
+            }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -87,6 +100,7 @@ export class Playground {
         reject(new Error(`playground exited (${code}):\n${this.output}`))
       })
     })
+    if (this.options.backendUrl) return
     // PGlite opens in the server's main thread: wait until it is done so no test pays for it.
     const response = await fetch(`${this.url}/api/_dev/ready`, { signal: AbortSignal.timeout(90_000) })
     if (response.status !== 204) throw new Error(`playground not ready (${response.status}):\n${this.output}`)

@@ -1,0 +1,106 @@
+/**
+ * What the long-history benchmark runs inside each page: an init script that records, on the page's
+ * clock (ms since navigation start), when WebSocket frames arrive, when the first message is
+ * painted, how the connection status and message count change, and every long main-thread task;
+ * and the floor page, a raw WebSocket that appends one text node per history frame.
+ *
+ * Plain JavaScript strings, not functions passed to playwright: tsx's transform would add helpers
+ * the page does not have.
+ */
+
+/** What the init script collects, read back with `page.evaluate(() => window.__bench)`. */
+export interface PageRecord {
+  /** WebSockets the page constructed. */
+  sockets: number
+  /** Message events received, and when the first and the last one arrived. */
+  frames: number
+  firstFrame: number | null
+  lastFrame: number | null
+  /** The first message element in the DOM, and when one was first painted (Element Timing). */
+  firstInDom: number | null
+  firstPainted: number | null
+  /** `[time, connection status, message count]` on every change of either (playground only). */
+  states: Array<[number, string | null, number | null]>
+  /** `[start, duration]` of every task over 50 ms (PerformanceObserver `longtask`). */
+  longTasks: Array<[number, number]>
+  /** Floor only: when the last of the expected frames was appended. */
+  floorDone: number | null
+  /** When the clock mark ran (a 2 ms busy loop), to find the page's clock in a CPU profile. */
+  clockMark: number
+}
+
+/** The function the init script runs first; a CPU profile shows it at `clockMark` on the page's clock. */
+export const CLOCK_MARK = '__benchClockMark'
+
+/** Elements holding one message's text: the playground's, and the floor page's container. */
+const TEXT = '[data-testid=message-text], [data-floor-text]'
+
+export const INSTRUMENT = `(() => {
+  function ${CLOCK_MARK}() {
+    const start = performance.now()
+    while (performance.now() - start < 2);
+    return start + 1
+  }
+  const b = window.__bench = { sockets: 0, frames: 0, firstFrame: null, lastFrame: null, firstInDom: null, firstPainted: null, states: [], longTasks: [], floorDone: null, clockMark: ${CLOCK_MARK}() }
+  new PerformanceObserver(function benchLongTasks(list) {
+    for (const e of list.getEntries()) b.longTasks.push([e.startTime, e.duration])
+  }).observe({ type: 'longtask', buffered: true })
+  new PerformanceObserver(function benchPaints(list) {
+    for (const e of list.getEntries()) if (b.firstPainted === null) b.firstPainted = e.renderTime || e.startTime
+  }).observe({ type: 'element', buffered: true })
+
+  const Native = window.WebSocket
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols)
+      b.sockets++
+      this.addEventListener('message', function benchFrame() {
+        const t = performance.now()
+        if (b.firstFrame === null) b.firstFrame = t
+        b.lastFrame = t
+        b.frames++
+      })
+    }
+  }
+
+  // Every message element gets an elementtiming attribute before its first paint, until one paints:
+  // a virtual list may unmount the first rows it renders before they are ever on screen.
+  const mark = (node) => {
+    if (node.nodeType !== 1) return
+    const found = node.matches(${JSON.stringify(TEXT)}) ? [node] : node.querySelectorAll(${JSON.stringify(TEXT)})
+    for (const el of found) {
+      el.setAttribute('elementtiming', 'message')
+      if (b.firstInDom === null) b.firstInDom = performance.now()
+    }
+  }
+  let last = ''
+  new MutationObserver(function benchMutations(records) {
+    if (b.firstPainted === null) for (const r of records) for (const n of r.addedNodes) mark(n)
+    const status = document.querySelector('[data-testid=connection-status]')?.getAttribute('data-status') ?? null
+    const count = document.querySelector('[data-testid=message-count]')?.getAttribute('data-count') ?? null
+    const key = status + ' ' + count
+    if (key !== last) {
+      last = key
+      b.states.push([performance.now(), status, count === null ? null : Number(count)])
+    }
+  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status', 'data-count'] })
+})()`
+
+/**
+ * The floor: the least a page must do to show a history. Connects to `#ws=…`, parses every frame
+ * and appends its content as a text node; notes when the `#n=…`th frame is appended.
+ */
+export const FLOOR_HTML = `<!doctype html><meta charset="utf-8"><title>floor</title>
+<div data-floor-text style="white-space: pre-wrap"></div>
+<script>
+  const params = new URLSearchParams(location.hash.slice(1))
+  const box = document.querySelector('[data-floor-text]')
+  const expected = Number(params.get('n'))
+  let received = 0
+  const socket = new WebSocket(params.get('ws'))
+  socket.onmessage = (event) => {
+    const frame = JSON.parse(event.data)
+    box.appendChild(document.createTextNode(frame.content + '\\n'))
+    if (++received === expected) window.__bench.floorDone = performance.now()
+  }
+</script>`

@@ -1,0 +1,171 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { createChatServer, createMemoryStore } from '../../src/testing/index'
+import type { ChatServer } from '../../src/testing/index'
+import { launchBrowser, Playground, unique, USERS } from './harness'
+
+// A school year of chatting: the playground's virtual list against the library's test server.
+const HISTORY = 3000
+const SAM = USERS.student
+const PAT = USERS.parent
+
+/** Chat-like lengths from a word to a few lines, so rows have different heights. */
+function historyText(i: number): string {
+  const words = ['ok', 'see you at five', 'did you finish the project?', 'remember your sports kit, the bus leaves early tomorrow']
+  const body = Array.from({ length: 1 + (i * 7) % 9 }, (_, k) => words[(i + k) % words.length]).join(' ')
+  return `${i % 11 === 0 ? `${body}\n${body}` : body} #${i}`
+}
+
+let chat: ChatServer
+let playground: Playground
+let browser: Browser
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  const store = createMemoryStore()
+  const start = Date.UTC(2025, 8, 1, 7, 30)
+  for (let i = 0; i < HISTORY; i++) {
+    const mine = i % 3 === 0
+    await store.append({ sender_id: mine ? SAM.id : PAT.id, reciever_id: mine ? PAT.id : SAM.id, content: historyText(i), createdAt: start + i * 3_600_000, is_read: true })
+  }
+  chat = await createChatServer({ store })
+  playground = new Playground({ accessTtlSeconds: 3600, backendUrl: chat.url })
+  ;[browser] = await Promise.all([launchBrowser(), playground.start()])
+})
+
+afterAll(async () => {
+  await Promise.all(contexts.map(c => c.close().catch(() => {})))
+  await browser?.close()
+  await playground?.dispose()
+  await chat?.close()
+})
+
+/** Sam signs in and opens the conversation with Pat; resolves once all of it is there and live. */
+async function openLongChat(): Promise<{ page: Page, stored: number, newest: string }> {
+  const log = await chat.log(SAM.id, PAT.id)
+  const stored = log.length
+  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } })
+  context.setDefaultTimeout(45_000)
+  contexts.push(context)
+  const page = await context.newPage()
+  await page.goto(`${playground.url}/login`)
+  await page.locator('input[name=email]').fill(SAM.email)
+  await page.locator('input[name=password]').fill(SAM.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByTestId('me').waitFor()
+  await page.goto(`${playground.url}/?with=${PAT.id}`)
+  await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
+  await page.locator(`[data-testid=message-count][data-count="${stored}"]`).waitFor()
+  return { page, stored, newest: log.at(-1)!.content }
+}
+
+/** Pat sends `text` from a raw socket; resolves once the server echoed it (it is stored). */
+async function peerSends(text: string): Promise<void> {
+  const ws = new WebSocket(`${chat.wsUrl}/ws/chat/${SAM.id}/?token=${chat.issueTokens(PAT.id).access}`)
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => ws.send(JSON.stringify({ message: text })))
+    ws.on('message', (data) => {
+      if ((JSON.parse(String(data)) as { message?: unknown }).message === text) resolve()
+    })
+    ws.on('error', reject)
+  })
+  ws.close()
+}
+
+interface Scroll { top: number, height: number, client: number, rendered: number }
+
+/** The list's scroller once its offset held still for three frames (virtua measures, then settles). */
+function settledScroll(page: Page): Promise<Scroll> {
+  return page.evaluate(() => new Promise<Scroll>((resolve) => {
+    const scroller = document.querySelector<HTMLElement>('[data-testid=messages] > div')!
+    let last = Number.NaN
+    let still = 0
+    const frame = () => {
+      still = scroller.scrollTop === last ? still + 1 : 0
+      last = scroller.scrollTop
+      if (still >= 3) {
+        resolve({ top: scroller.scrollTop, height: scroller.scrollHeight, client: scroller.clientHeight, rendered: document.querySelectorAll('[data-testid=message]').length })
+        return
+      }
+      requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  }))
+}
+
+/** Whether the message showing `text` is rendered and entirely inside the list's viewport. */
+async function inView(page: Page, text: string): Promise<boolean> {
+  const message = page.getByTestId('message').filter({ hasText: text })
+  if (await message.count() !== 1) return false
+  const [box, list] = await Promise.all([message.boundingBox(), page.getByTestId('messages').boundingBox()])
+  return !!box && !!list && box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1
+}
+
+async function wheelOverList(page: Page, deltaY: number): Promise<void> {
+  const list = await page.getByTestId('messages').boundingBox()
+  if (!list) throw new Error('no message list on the page')
+  await page.mouse.move(list.x + list.width / 2, list.y + list.height / 2)
+  await page.mouse.wheel(0, deltaY)
+}
+
+describe('a long conversation in Chromium', () => {
+  it('opens at the newest message, at the bottom, rendering only what is near the view', async () => {
+    const { page, newest } = await openLongChat()
+    await expect.poll(() => inView(page, newest)).toBe(true)
+    const scroll = await settledScroll(page)
+    expect(scroll.top + scroll.client).toBeGreaterThanOrEqual(scroll.height - 2)
+    expect(scroll.rendered).toBeGreaterThan(0)
+    expect(scroll.rendered).toBeLessThan(100)
+    expect(await inView(page, `#${HISTORY - 40}`)).toBe(false)
+  })
+
+  it('stays where the user scrolled to when a message arrives, and follows new ones at the bottom', async () => {
+    const { page, stored, newest } = await openLongChat()
+    await expect.poll(() => inView(page, newest)).toBe(true)
+
+    await wheelOverList(page, -3000)
+    const up = await settledScroll(page)
+    expect(up.top + up.client).toBeLessThan(up.height - 1500)
+    const away = unique('while you read older ones')
+    await peerSends(away)
+    await page.locator(`[data-testid=message-count][data-count="${stored + 1}"]`).waitFor()
+    const after = await settledScroll(page)
+    expect(Math.abs(after.top - up.top)).toBeLessThanOrEqual(2)
+    expect(await inView(page, away)).toBe(false)
+
+    await wheelOverList(page, after.height)
+    await expect.poll(async () => {
+      const s = await settledScroll(page)
+      return s.top + s.client >= s.height - 2
+    }).toBe(true)
+    const back = unique('now that you are back')
+    await peerSends(back)
+    await page.locator(`[data-testid=message-count][data-count="${stored + 2}"]`).waitFor()
+    await expect.poll(() => inView(page, back)).toBe(true)
+  })
+
+  it('keeps the stored read marker when the page opens before the history is in', async () => {
+    const { page } = await openLongChat()
+    const readKey = new RegExp(`:read:${SAM.id}:${PAT.id}$`).source
+    const marker = () => page.evaluate((pattern) => {
+      const key = Object.keys(localStorage).find(k => new RegExp(pattern).test(k))
+      return key ? localStorage.getItem(key) : null
+    }, readKey)
+    await expect.poll(async () => Number(await marker())).toBeGreaterThan(1000)
+    const before = await marker()
+    await chat.stop()
+    try {
+      // The panel is mounted once it opens a socket; that socket failing is the open before any history.
+      const attempt = page.waitForEvent('websocket')
+      await page.reload()
+      const socket = await attempt
+      if (!socket.isClosed()) await new Promise(resolve => socket.on('close', resolve))
+      expect(await page.getByTestId('message-count').getAttribute('data-count')).toBe('0')
+      expect(await marker()).toBe(before)
+    }
+    finally {
+      await chat.start()
+    }
+  })
+})
