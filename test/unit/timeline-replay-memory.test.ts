@@ -63,3 +63,18 @@ describe('a replay that only reorders', () => {
     expect(tl.messages().map(m => m.id).sort()).toEqual(before.map(m => m.id).sort())
   })
 })
+
+describe('markRead before the history is in', () => {
+  it('never lowers the read marker (an app marking read on mount keeps what was read)', () => {
+    const tl = new Timeline({ selfId: ME, peerId: PEER, now: () => 0 })
+    tl.setReadCount(5)
+    tl.markRead()
+    expect(tl.readCount).toBe(5)
+    tl.beginReplay()
+    for (let i = 0; i < 7; i++) tl.addReplayFrame(hist(PEER, `m${i}`))
+    tl.endReplay()
+    expect(tl.unreadCount).toBe(2)
+    tl.markRead()
+    expect([tl.readCount, tl.unreadCount]).toEqual([7, 0])
+  })
+})

@@ -77,24 +77,21 @@ export class ReadMarker {
   markAll(): boolean {
     const old = this.count
     const next = this.peers
-    if (old === next) return false
+    // Before the history is in (or while a replay is short) fewer peer messages are shown than the
+    // marker counts: marking read never lowers it, or a markRead() on mount would forget it.
+    if (next <= old) return false
     this.count = next
-    if (next < old) {
-      this.recount()
+    // Only peer messages from the old marker on can change: walk back to it.
+    const display = this.#display
+    const list = display.stored
+    let index = next
+    for (let k = list.length - 1; k >= 0 && index > old; k--) {
+      const m = list[k] as ChatMessage
+      if (m.isMine) continue
+      index--
+      if (!m.isRead) list[k] = this.note(display.withRead(m, true), false)
     }
-    else {
-      // Only peer messages from the old marker on can change: walk back to it.
-      const display = this.#display
-      const list = display.stored
-      let index = next
-      for (let k = list.length - 1; k >= 0 && index > old; k--) {
-        const m = list[k] as ChatMessage
-        if (m.isMine) continue
-        index--
-        if (!m.isRead) list[k] = this.note(display.withRead(m, true), false)
-      }
-      this.unread = 0
-    }
+    this.unread = 0
     return true
   }
 
