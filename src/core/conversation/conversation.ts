@@ -239,7 +239,12 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     },
     history(frame) {
       race.history()
-      user?.timeline.addReplayFrame(frame)
+      const timeline = user?.timeline
+      if (!timeline) return
+      const version = timeline.version
+      timeline.addReplayFrame(frame)
+      // The first replay of an empty timeline is shown as it arrives, batched like a burst.
+      if (timeline.version !== version) changed(true)
     },
     replayEnd(stats) {
       // The connection is live again: its error is over. A send that gave up keeps its error until
