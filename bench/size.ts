@@ -106,8 +106,8 @@ createApp(App).use(createPinia()).use(ChatPlugin, { baseUrl: 'https://chat.examp
  * inbox, devtools (development builds only, so its production row must show +0 B).
  */
 const FEATURES: ReadonlyArray<{ name: string; parts: AppParts; requires?: string }> = [
-  { name: 'typing', parts: { options: 'extensions: { typing: true }', onInput: 'chat.notifyTyping()', message: `chat.typingPeers.value.length ? 'typing' : ''` } },
-  { name: 'read receipts', parts: { options: 'extensions: { readReceipts: true }', setup: 'chat.markRead()', message: `m.isRead ? 'read' : ''` } },
+  { name: 'typing (typingExtension)', requires: 'typingExtension', parts: { imports: `import { typingExtension } from './src/index'`, options: 'extensions: { typing: typingExtension }', onInput: 'chat.notifyTyping()', message: `chat.typingPeers.value.length ? 'typing' : ''` } },
+  { name: 'read receipts (readReceiptsExtension)', requires: 'readReceiptsExtension', parts: { imports: `import { readReceiptsExtension } from './src/index'`, options: 'extensions: { readReceipts: readReceiptsExtension }', setup: 'chat.markRead()', message: `m.isRead ? 'read' : ''` } },
   { name: 'sanitiser (vue-realtime-chat/sanitize, DOMPurify bundled)', parts: { imports: `import { sanitizeHtml } from './src/sanitize/index'`, message: 'h(\'span\', { innerHTML: sanitizeHtml(m.content) })' } },
   { name: 'notifications (useChatNotifications)', requires: 'useChatNotifications', parts: { imports: `import { useChatNotifications } from './src/index'`, setup: 'useChatNotifications()' } },
   { name: 'inbox (useChatInbox)', requires: 'useChatInbox', parts: { imports: `import { useChatInbox } from './src/index'`, setup: 'useChatInbox([2, 3])' } },

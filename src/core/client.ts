@@ -4,7 +4,6 @@
  */
 import { createAuth } from './auth/auth'
 import { createConversationCore, type ConversationCore, type NotifyStrategy } from './conversation/conversation'
-import { createTyping } from './conversation/typing'
 import { ChatError } from './errors'
 import { OwnerLease } from './persistence/owner-lease'
 import { resolveOptions, type ChatRuntimeInjections, type ResolvedOptions } from './options'
@@ -208,7 +207,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           auth,
           lease,
           newId,
-          typing: resolved.extensions.typing ? createTyping : undefined,
+          typing: resolved.extensions.typing ? resolved.extensions.typing.create : undefined,
         })
         apply(core, auth.getState())
         // Pooled only once built, so a failure above never leaves a half-built entry behind.

@@ -7,7 +7,7 @@ import { createConnection, type ConnectionAuth } from '../transport/connection'
 import { createEmitter } from '../emitter'
 import { createNotifier, type NotifyStrategy } from './notify'
 import { ChatError } from '../errors'
-import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from '../transport/protocol'
+import { encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from '../transport/protocol'
 import { connectionStatus } from '../transport/phase'
 import { DEFAULT_GAP_WINDOW_MS, UNSTORABLE } from '../timeline/timeline'
 import type { OwnerLease } from '../persistence/owner-lease'
@@ -40,7 +40,7 @@ export interface ConversationCoreDeps {
   newId: () => string
   /** Overrides `options.notify`. */
   notify?: NotifyStrategy
-  /** The typing extension (`createTyping`), when it is on: without it typing costs nothing. */
+  /** The typing extension's factory, when it is on: without it typing costs nothing. */
   typing?: TypingFactory
 }
 
@@ -113,8 +113,6 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     if (error === sendGaveUp) error = null
     sendGaveUp = null
   }
-
-  const savePeerRead = (): void => user?.reads.savePeerRead(user.timeline.peerReadCount)
 
   /** Emit `message` for peer messages that became visible, persist, notify (`throttle`: a live frame, may be one of a burst). */
   const afterLive = (peerBefore: number, throttle?: boolean): void => {
@@ -206,9 +204,9 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     }
     if (frame.kind === 'read') {
       // Only the peer's receipt counts: our own (echoed by some servers, or from another tab) never does.
-      if (frame.senderId === peerId && extensions.readReceipts) {
-        timeline.markReadByPeer()
-        savePeerRead()
+      const receipts = user?.receipts
+      if (frame.senderId === peerId && receipts) {
+        receipts.received()
         changed()
       }
       return
@@ -220,7 +218,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     afterLive(before, true)
   }
 
-  const connection = createConnection(peerId, { ...options, extensions: extensions.typing || extensions.readReceipts }, deps.auth, {
+  const connection = createConnection(peerId, { ...options, extensions: !!(extensions.typing || extensions.readReceipts) }, deps.auth, {
     /** The socket opened: returns how long its replay may wait for a first frame. */
     open() {
       if (!user) return replayQuietMs
@@ -246,7 +244,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       if (!lease.passive) rememberReplay(storage, user.replayKey, peerId, stats)
       race.replayEnded()
       persist()
-      savePeerRead()
+      user.receipts?.save()
       flush()
       changed()
       events.emit('replay', { ...stats, ...result })
@@ -392,7 +390,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       const timeline = user.timeline
       const before = timeline.unreadCount
       user.reads.saveRead(timeline.markRead())
-      if (extensions.readReceipts && before > 0) connection.send(encodeExtension('read'))
+      if (before > 0) user.receipts?.read(frame => connection.send(frame))
       if (before !== timeline.unreadCount) changed()
     },
     notifyTyping() {
