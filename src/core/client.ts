@@ -109,7 +109,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     heartbeatMs: resolved.heartbeatMs,
     locks: resolved.locks,
     passive,
-    onCorrupt: key => resolved.logger?.warn?.('[client] dropped unreadable stored outbox', { key }),
+    onCorrupt: key => resolved.logger?.warn?.('[client] unreadable outbox dropped', { key }),
     onTick: () => {
       // An owner died since the last replay: once its messages are ours, reconnect so a replay settles
       // them (a claim storage refused costs no reconnect; the next tick tries again).
@@ -125,6 +125,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     ...resolved,
     storage: resolved.tokenStorage,
     passive,
+    instanceId: instance,
     onLogout: () => {
       if (lastUserId !== null && !passive) clearUserData(resolved.storage, keys, lastUserId, owner => owner === instance || lease.isDead(owner))
       lastUserId = null
