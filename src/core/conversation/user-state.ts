@@ -54,7 +54,7 @@ export function createUserState(selfId: UserId, peerId: UserId, options: Resolve
       // Reported once per change of state, not per write: a full storage stays full for a while.
       if (saved === unsaved) {
         unsaved = !saved
-        if (!saved) options.logger?.warn?.('[conversation] outbox kept in memory only: storage refused it', { key: outbox.key })
+        if (!saved) options.logger?.warn?.('[conversation] outbox not saved', { key: outbox.key })
       }
     },
   }
