@@ -39,7 +39,7 @@ export interface ResolvedExtensions {
 /** `key` named something else than its extension: the message names the import. */
 const setupError = (key: string): ChatSetupError => new ChatSetupError(
   'extension_missing',
-  `extensions.${key} takes the extension itself: import { ${key}Extension } from 'vue-realtime-chat' and pass extensions: { ${key}: ${key}Extension }`,
+  `extensions.${key} takes ${key}Extension: import { ${key}Extension } from 'vue-realtime-chat'`,
 )
 
 /**

@@ -104,7 +104,7 @@ export function createAuth(deps: AuthDeps): AuthController {
   const locks = crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
   const events = createEmitter<ChatAuthEvents>()
   const env: AuthEnv = {
-    http: { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 },
+    http: { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs },
     apiUrl: deps.apiUrl,
     scheduler,
     now: () => scheduler.now(),
