@@ -12,9 +12,8 @@ const EXPORTS = { typing: 'typingExtension', readReceipts: 'readReceiptsExtensio
 /** The source of {@link EXTENSIONS_MODULE} for these flags: a default export with the enabled extensions only. */
 export function extensionsModule(flags: Partial<Record<keyof typeof EXPORTS, unknown>> | undefined): string {
   const on = (Object.keys(EXPORTS) as Array<keyof typeof EXPORTS>).filter(key => flags?.[key])
-  const imports = on.map(key => `import { ${EXPORTS[key]} } from 'vue-realtime-chat'\n`).join('')
-  const members = on.map(key => `${key}: ${EXPORTS[key]}`).join(', ')
-  return `${imports}export default {${members && ` ${members} `}}\n`
+  if (on.length === 0) return 'export default {}\n'
+  return `import { ${on.map(key => EXPORTS[key]).join(', ')} } from 'vue-realtime-chat'\nexport default { ${on.map(key => `${key}: ${EXPORTS[key]}`).join(', ')} }\n`
 }
 
 /** Its type, for the app's TypeScript. */

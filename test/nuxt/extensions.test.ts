@@ -43,10 +43,14 @@ describe('generated extensions module', () => {
     expect(extensionsModule(undefined)).toBe('export default {}\n')
     expect(extensionsModule({ typing: true, readReceipts: false })).toBe(`import { typingExtension } from 'vue-realtime-chat'\nexport default { typing: typingExtension }\n`)
     expect(extensionsModule({ readReceipts: true })).toBe(`import { readReceiptsExtension } from 'vue-realtime-chat'\nexport default { readReceipts: readReceiptsExtension }\n`)
+    expect(extensionsModule({ typing: true, readReceipts: true })).toBe(`import { typingExtension, readReceiptsExtension } from 'vue-realtime-chat'\nexport default { typing: typingExtension, readReceipts: readReceiptsExtension }\n`)
   })
 
   it('bundles neither extension when both are off, and only the one turned on', async () => {
     expect(await bundled({})).toEqual({ typing: 0, readReceipts: 0 })
+    const both = await bundled({ typing: true, readReceipts: true })
+    expect(both.typing).toBeGreaterThan(0)
+    expect(both.readReceipts).toBeGreaterThan(0)
     const typing = await bundled({ typing: true })
     expect(typing.typing).toBeGreaterThan(0)
     expect(typing.readReceipts).toBe(0)
