@@ -23,7 +23,7 @@ export const MINIMAL_APP_BUDGET = 17_000
  * What `--check` enforces until the budget is met: no growth past today's size plus a little room.
  * Lower it whenever the app shrinks; never raise it without saying why in the commit.
  */
-export const MINIMAL_APP_CEILING = 24_200
+export const MINIMAL_APP_CEILING = 24_590
 
 export const MINIMAL_APP = 'minimal Vue app (ChatPlugin, useChat, useChatAuth)'
 
@@ -108,8 +108,8 @@ createApp(App).use(createPinia()).use(ChatPlugin, { baseUrl: 'https://chat.examp
  * inbox, devtools (development builds only, so its production row must show +0 B).
  */
 const FEATURES: ReadonlyArray<{ name: string; parts: AppParts; requires?: string }> = [
-  { name: 'typing', parts: { options: 'extensions: { typing: true }', onInput: 'chat.notifyTyping()', message: `chat.typingPeers.value.length ? 'typing' : ''` } },
-  { name: 'read receipts', parts: { options: 'extensions: { readReceipts: true }', setup: 'chat.markRead()', message: `m.isRead ? 'read' : ''` } },
+  { name: 'typing (typingExtension)', requires: 'typingExtension', parts: { imports: `import { typingExtension } from './src/index'`, options: 'extensions: { typing: typingExtension }', onInput: 'chat.notifyTyping()', message: `chat.typingPeers.value.length ? 'typing' : ''` } },
+  { name: 'read receipts (readReceiptsExtension)', requires: 'readReceiptsExtension', parts: { imports: `import { readReceiptsExtension } from './src/index'`, options: 'extensions: { readReceipts: readReceiptsExtension }', setup: 'chat.markRead()', message: `m.isRead ? 'read' : ''` } },
   { name: 'sanitiser (vue-realtime-chat/sanitize, DOMPurify bundled)', parts: { imports: `import { sanitizeHtml } from './src/sanitize/index'`, message: 'h(\'span\', { innerHTML: sanitizeHtml(m.content) })' } },
   { name: 'notifications (useChatNotifications)', requires: 'useChatNotifications', parts: { imports: `import { useChatNotifications } from './src/index'`, setup: 'useChatNotifications()' } },
   { name: 'inbox (useChatInbox)', requires: 'useChatInbox', parts: { imports: `import { useChatInbox } from './src/index'`, setup: 'useChatInbox([2, 3])' } },

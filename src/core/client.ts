@@ -4,7 +4,6 @@
  */
 import { createAuth } from './auth/auth'
 import { createConversationCore, type ConversationCore, type NotifyStrategy } from './conversation/conversation'
-import { createTyping } from './conversation/typing'
 import { ChatError } from './errors'
 import { OwnerLease } from './persistence/owner-lease'
 import { resolveOptions, type ChatRuntimeInjections, type ResolvedOptions } from './options'
@@ -111,7 +110,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     heartbeatMs: resolved.heartbeatMs,
     locks: resolved.locks,
     passive,
-    onCorrupt: key => resolved.logger?.warn?.('[client] dropped unreadable stored outbox', { key }),
+    onCorrupt: key => resolved.logger?.warn?.('[client] unreadable outbox dropped', { key }),
     onTick: () => {
       // An owner died since the last replay: once its messages are ours, reconnect so a replay settles
       // them (a claim storage refused costs no reconnect; the next tick tries again).
@@ -133,6 +132,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
     ...resolved,
     storage: resolved.tokenStorage,
     passive,
+    instanceId: instance,
     onLogout: () => {
       if (lastUserId !== null && !passive) {
         clearUserData(resolved.storage, keys, lastUserId, owner => owner === instance || lease.isDead(owner))
@@ -222,7 +222,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
           auth,
           lease,
           newId,
-          typing: resolved.extensions.typing ? createTyping : undefined,
+          typing: resolved.extensions.typing ? resolved.extensions.typing.create : undefined,
           history,
         })
         apply(core, auth.getState())

@@ -40,8 +40,11 @@ export interface ChatDefaults {
   readonly allowEmpty: boolean
   /** Trim messages before sending. */
   readonly trim: boolean
-  /** Opt-in extension frames (reference servers close the socket on frames they do not know). */
-  readonly extensions: { readonly typing: boolean; readonly readReceipts: boolean }
+  /**
+   * Opt-in extension frames (reference servers close the socket on frames they do not know): off.
+   * One is on when its exported extension is passed instead (`typingExtension`, `readReceiptsExtension`).
+   */
+  readonly extensions: { readonly typing: false; readonly readReceipts: false }
   /** Close sockets while the page is hidden. */
   readonly pauseWhenHidden: boolean
   /** Coordinate token refresh and outbox ownership across tabs. */

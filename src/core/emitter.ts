@@ -12,12 +12,8 @@ export type Listener<T> = (payload: T) => void
 export interface Emitter<Events extends EventMap<Events>> {
   /** Add a handler; returns a function that removes exactly this registration. */
   on<K extends keyof Events>(event: K, handler: Listener<Events[K]>): () => void
-  /** Like `on`, removed after the first call. */
-  once<K extends keyof Events>(event: K, handler: Listener<Events[K]>): () => void
   /** Call every handler registered for `event` (registrations made during the call wait for the next emit). */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void
-  /** Number of handlers for `event`, or for all events. */
-  listenerCount(event?: keyof Events): number
   /** Remove every handler. */
   clear(): void
 }
@@ -49,28 +45,19 @@ export function createEmitter<Events extends EventMap<Events>>(options: EmitterO
   const handlers = new Map<keyof Events, Set<{ fn: Listener<never> }>>()
   const onError = options.onListenerError ?? rethrowLater
 
-  function on<K extends keyof Events>(event: K, handler: Listener<Events[K]>): () => void {
-    let set = handlers.get(event)
-    if (!set) {
-      set = new Set()
-      handlers.set(event, set)
-    }
-    // A fresh entry per registration: the same function added twice is removed one at a time.
-    const entry = { fn: handler as Listener<never> }
-    set.add(entry)
-    return () => {
-      set.delete(entry)
-    }
-  }
-
   return {
-    on,
-    once(event, handler) {
-      const off = on(event, (payload) => {
-        off()
-        handler(payload)
-      })
-      return off
+    on(event, handler) {
+      let set = handlers.get(event)
+      if (!set) {
+        set = new Set()
+        handlers.set(event, set)
+      }
+      // A fresh entry per registration: the same function added twice is removed one at a time.
+      const entry = { fn: handler as Listener<never> }
+      set.add(entry)
+      return () => {
+        set.delete(entry)
+      }
     },
     emit(event, payload) {
       const set = handlers.get(event)
@@ -84,12 +71,6 @@ export function createEmitter<Events extends EventMap<Events>>(options: EmitterO
           onError(error, String(event))
         }
       }
-    },
-    listenerCount(event) {
-      if (event !== undefined) return handlers.get(event)?.size ?? 0
-      let total = 0
-      for (const set of handlers.values()) total += set.size
-      return total
     },
     clear() {
       handlers.clear()

@@ -53,3 +53,27 @@ export class ChatError extends Error {
 export function isChatError(value: unknown): value is ChatError {
   return value instanceof ChatError
 }
+
+/**
+ * `plugin_missing`: `useChat()` and friends ran in an app without `ChatPlugin`. `pinia_missing`: Pinia was not installed first.
+ * `no_context`: called outside `setup()`. `peer_missing`: the Nuxt module or the test server ran without an optional peer
+ * dependency it needs (`@nuxt/kit`, `@pinia/nuxt`, `defu`, `ws`); the message names the package and the install command.
+ * `extension_missing`: an `extensions` option is `true` (or anything else) instead of the imported extension
+ * (`typingExtension`, `readReceiptsExtension`), or a Nuxt app turned one on at run time that its build left out.
+ */
+export type ChatSetupErrorCode = 'plugin_missing' | 'pinia_missing' | 'no_context' | 'peer_missing' | 'extension_missing'
+
+/**
+ * A setup mistake (plugin, Pinia, an optional peer package or an extension missing). Thrown, not
+ * reported: it is a programming error the app author fixes once; `code` is stable, `message` says
+ * what to write instead.
+ */
+export class ChatSetupError extends Error {
+  override readonly name = 'ChatSetupError'
+  readonly code: ChatSetupErrorCode
+
+  constructor(code: ChatSetupErrorCode, message: string) {
+    super(message)
+    this.code = code
+  }
+}

@@ -15,6 +15,7 @@ import type {
 import { defaultChannelFactory, defaultLocks, type BroadcastChannelLike, type LockManagerLike } from './cross-tab'
 import type { NotifyStrategy } from './conversation/notify'
 import { DEFAULTS, type ChatDefaults } from './defaults'
+import { resolveExtensions, type ResolvedExtensions } from './extensions'
 import { createWebStorage } from './persistence/storage'
 import { resolveUrls, type EndpointUrls, type LocationLike } from './transport/urls'
 
@@ -62,7 +63,7 @@ export interface ResolvedOptions {
   readonly maxMessageLength: number
   readonly allowEmpty: boolean
   readonly trim: boolean
-  readonly extensions: { readonly typing: boolean; readonly readReceipts: boolean }
+  readonly extensions: ResolvedExtensions
   readonly pauseWhenHidden: boolean
   readonly crossTab: boolean
   readonly notify: NotifyStrategy
@@ -78,7 +79,7 @@ export interface ResolvedOptions {
 }
 
 /** Resolved options that are not in `DEFAULTS`: URLs and the host environment. */
-type EnvironmentKey = keyof EndpointUrls | 'WebSocket' | 'fetch' | 'storage' | 'tokenStorage' | 'scheduler' | 'signals' | 'logger' | 'locks' | 'createChannel' | 'random'
+type EnvironmentKey = keyof EndpointUrls | 'extensions' | 'WebSocket' | 'fetch' | 'storage' | 'tokenStorage' | 'scheduler' | 'signals' | 'logger' | 'locks' | 'createChannel' | 'random'
 
 /** `setTimeout` / `Date.now` of the host. */
 export function createDefaultScheduler(): Scheduler {
@@ -149,7 +150,10 @@ function defaultFetch(): FetchLike {
   return () => Promise.reject(new TypeError('fetch is not available'))
 }
 
-/** Apply every default from `DEFAULTS`. Never throws: nonsense values fall back to the default. */
+/**
+ * Apply every default from `DEFAULTS`. Nonsense values fall back to the default; only an extension
+ * given as anything but itself throws (see `resolveExtensions`).
+ */
 export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjections & { notify?: NotifyStrategy } = {}): ResolvedOptions {
   const resolved = withDefaults(DEFAULTS, options) as Omit<ResolvedOptions, EnvironmentKey>
   const crossTab = resolved.crossTab
@@ -161,6 +165,7 @@ export function resolveOptions(options: ChatClientOptions & ChatRuntimeInjection
     ...resolved,
     historyCache: cacheOn ? { maxMessages: (resolved.historyCache as unknown as ChatDefaults['historyCache']).maxMessages, ...(typeof cache === 'object' && cache.adapter ? { adapter: cache.adapter } : {}) } : null,
     ...resolveUrls(options, options.location),
+    extensions: resolveExtensions(options.extensions),
     WebSocket: typeof ctor === 'function' ? ctor : undefined,
     fetch: options.fetch ?? defaultFetch(),
     storage,

@@ -4,6 +4,7 @@
  */
 import type { ChatError, ChatErrorCode } from './errors'
 import type { HistoryCacheAdapter } from './persistence/history-cache'
+import type { ReadReceiptsExtension, TypingExtension } from './extensions'
 
 /** Every user id is normalised to a string (the JWT says `"1"`, frames say `1`). */
 export type UserId = string
@@ -226,12 +227,15 @@ export interface ReconnectOptions {
   maxAttempts?: number
 }
 
-/** Opt-in extension frames. Reference servers close the socket (1011) on unknown frames. */
+/**
+ * Opt-in extension frames. Reference servers close the socket (1011) on unknown frames. Each is on
+ * only with its exported extension as the value, so an app that does not import it does not bundle it.
+ */
 export interface ExtensionOptions {
-  /** Send `{"type":"typing"}` frames and read the peer's. @default false */
-  typing?: boolean
-  /** Send `{"type":"read"}` frames. @default false */
-  readReceipts?: boolean
+  /** `typingExtension`: send `{"type":"typing"}` frames and read the peer's. @default false */
+  typing?: TypingExtension | false
+  /** `readReceiptsExtension`: send `{"type":"read"}` frames and apply the peer's. @default false */
+  readReceipts?: ReadReceiptsExtension | false
 }
 
 /** Optional sink for diagnostics. Never receives a token or a URL that carries one. */

@@ -12,8 +12,6 @@ export interface ChatContext {
   readonly bindings: ConversationBindings
   /** `false` during SSR: composables read the store but never open a conversation. */
   readonly connect: boolean
-  /** The typing extension is on (`notifyTyping()` is inert otherwise). */
-  readonly typing: boolean
 }
 
 /** Injection key of the app's `ChatClient` (provided by `ChatPlugin` / `createChat`). */

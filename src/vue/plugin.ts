@@ -2,7 +2,6 @@ import type { App, Plugin } from 'vue'
 import { effectScope } from 'vue'
 import { isClient } from '@vueuse/core'
 import { createChatClient, type CreateChatClientOptions } from '../core/client'
-import { DEFAULTS } from '../core/defaults'
 import type { ChatClient, EnvironmentSignals } from '../core/types'
 import { createBindings } from './bindings'
 import { ChatClientKey, ChatContextKey, type ChatContext } from './context'
@@ -100,13 +99,7 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
         client.auth.on('unauthorized', error => store.setAuthError(toErrorInfo(error))),
       ]
       const bindings = createBindings(client, store)
-      const context: ChatContext = {
-        client,
-        store,
-        bindings,
-        connect,
-        typing: clientOptions.extensions?.typing ?? DEFAULTS.extensions.typing,
-      }
+      const context: ChatContext = { client, store, bindings, connect }
       app.provide(ChatClientKey, client)
       app.provide(ChatContextKey, context)
       // Bundlers replace NODE_ENV, so production builds drop the devtools plugin entirely.

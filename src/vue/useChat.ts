@@ -52,7 +52,7 @@ export interface UseChatReturn {
   discard(messageId: string): void
   /** Mark everything received so far read (persisted with the `storage` option). */
   markRead(): void
-  /** Tell the peer the user is typing; throttled, and does nothing unless `extensions.typing` is on. */
+  /** Tell the peer the user is typing; throttled, and does nothing without the typing extension (`extensions.typing`). */
   notifyTyping(): void
   /** Drop the socket and connect again now (resets the backoff). */
   reconnect(): void
@@ -160,9 +160,7 @@ export function useChat(peerId: MaybeRefOrGetter<PeerIdInput>, options: UseChatO
     retry: messageId => act(c => c.retry(messageId)),
     discard: messageId => act(c => c.discard(messageId)),
     markRead: () => act(c => c.markRead()),
-    notifyTyping: () => {
-      if (context.typing) held?.conversation.notifyTyping()
-    },
+    notifyTyping: () => held?.conversation.notifyTyping(),
     reconnect: () => held?.conversation.reconnect(),
     close: () => {
       closed.value = true

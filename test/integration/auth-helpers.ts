@@ -57,6 +57,7 @@ export function authFixture(options: ChatServerOptions = {}): AuthFixture {
         refreshThresholdMs: 300_000,
         clockSkewMs: 30_000,
         crossTab: false,
+        instanceId: globalThis.crypto.randomUUID(),
         ...overrides,
       })
       made.push(auth)

@@ -87,11 +87,11 @@ describe('auth REST against the real test server', () => {
     const statuses: string[] = []
     auth.subscribe(() => statuses.push(auth.getState().status))
     auth.setTokens(fx.server.issueTokens(3))
-    expect(auth.userId).toBe('3')
+    expect(auth.getState().userId).toBe('3')
     expect(storage.getItem('own-login:auth')).not.toBeNull()
     await auth.logout()
     expect(storage.getItem('own-login:auth')).toBeNull()
-    expect(auth.userId).toBeNull()
+    expect(auth.getState().userId).toBeNull()
     expect(statuses).toEqual(['authenticated', 'anonymous'])
   })
 

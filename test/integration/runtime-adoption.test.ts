@@ -141,7 +141,7 @@ describe('adopting a closed tab\'s outbox while storage refuses writes', () => {
     signals.setOnline(true)
     await until(a, s => s.status === 'live' && s.messages.some(m => m.content === 'first' && m.status === 'sent'), 'A sent it')
     // reported once, not per refused write
-    expect(warnings.filter(w => w.includes('outbox kept in memory only'))).toHaveLength(1)
+    expect(warnings.filter(w => w.includes('outbox not saved'))).toHaveLength(1)
     storage.full = false
     tabA.destroy()
     const tabB = track(makeClient(srv, { storage, heartbeatMs: HEARTBEAT_MS }))

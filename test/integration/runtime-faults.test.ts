@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChatError } from '../../src/core/errors'
 import type { ConnectionStatus, Scheduler } from '../../src/core/types'
 import { createDefaultScheduler } from '../../src/core/options'
+import { typingExtension } from '../../src/core/conversation/typing'
 import { createManualSignals, live, loggedIn, logShape, makeClient, settled, shape, until, waitFor, clientFixture } from './helpers'
 
 const { boot, track } = clientFixture()
@@ -217,7 +218,7 @@ describe('environment signals', () => {
 describe('extensions', () => {
   it('typing frames flow only with the extension on, and peerTyping clears on a message', async () => {
     const srv = await boot({ extensions: true })
-    const opts = { extensions: { typing: true } }
+    const opts = { extensions: { typing: typingExtension } }
     const a = track(await loggedIn(srv, 'student', opts))
     const b = track(await loggedIn(srv, 'parent', opts))
     const sa = a.conversation(2)

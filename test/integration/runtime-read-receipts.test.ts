@@ -1,14 +1,16 @@
 /**
- * Incoming read receipts (`extensions.readReceipts`): real clients on the real test server, which
+ * Incoming read receipts (`readReceiptsExtension`): real clients on the real test server, which
  * forwards `{"type":"read"}` as `{"type":"read","sender_id":n}` to the rest of the group.
  */
 import { describe, expect, it } from 'vitest'
+import { readReceiptsExtension } from '../../src/core/conversation/read-receipts'
+import { typingExtension } from '../../src/core/conversation/typing'
 import { createMemoryStorage } from '../../src/core/persistence/storage'
 import type { ConversationSnapshot } from '../../src/core/types'
 import { clientFixture, live, loggedIn, settled, until } from './helpers'
 
 const { boot, track } = clientFixture()
-const extensions = { readReceipts: true }
+const extensions = { readReceipts: readReceiptsExtension }
 
 /** `content:isRead` of every message. */
 function reads(s: ConversationSnapshot): string[] {
@@ -59,9 +61,9 @@ describe('read receipts (extension)', () => {
     expect(snap.messages.every(m => m.serverTime)).toBe(true)
   })
 
-  it('receipts are ignored without extensions.readReceipts (typing only)', async () => {
+  it('receipts are ignored without the read-receipts extension (typing only)', async () => {
     const srv = await boot({ extensions: true })
-    const a = track(await loggedIn(srv, 'student', { extensions: { typing: true } })).conversation(2)
+    const a = track(await loggedIn(srv, 'student', { extensions: { typing: typingExtension } })).conversation(2)
     const b = track(await loggedIn(srv, 'parent', { extensions })).conversation(1)
     await until(a, live)
     await until(b, live)

@@ -44,6 +44,8 @@ describe('vue-realtime-chat/nuxt', async () => {
     expect(textOf(html, 'base-url')).toBe(chat.url)
     expect(textOf(html, 'max-delay')).toBe('7000')
     expect(textOf(html, 'typing')).toBe('true')
+    // nuxt.config turns typing on: the client gets the typing extension the build imported, and no other
+    expect(textOf(html, 'extensions')).toBe('typing,-')
     // Defaults from the module fill what the app did not set.
     expect(textOf(html, 'quiet')).toBe('300')
     expect(textOf(html, 'storage')).toBe('local')

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { readReceiptsExtension } from '../../src/core/conversation/read-receipts'
+import { typingExtension } from '../../src/core/conversation/typing'
+import { ChatSetupError } from '../../src/core/errors'
 import { DEFAULTS } from '../../src/core/defaults'
 import { resolveOptions } from '../../src/core/options'
 import { defaults } from '../../nuxt-module/src/module'
@@ -53,7 +56,20 @@ describe('runtime config → plugin options', () => {
       typeof v === 'object' ? change(v as object, `${path}${k}.`) : typeof v === 'number' ? v + 1 : typeof v === 'boolean' ? !v : changed[`${path}${k}` as keyof typeof changed]]))
     const config = change(defaults) as unknown as ChatPublicRuntimeConfig
     for (const [key, value] of Object.entries(config)) expect(value, `no changed value for ${key}`).toBeDefined()
-    expect(toPluginOptions(config, true)).toEqual({ ...config, connect: true })
+    const built = { typing: typingExtension, readReceipts: readReceiptsExtension }
+    expect(toPluginOptions(config, true, built)).toEqual({ ...config, extensions: built, connect: true })
+  })
+
+  it('hands over the extensions the build imported, off where runtime config turns them off', () => {
+    const built = { typing: typingExtension, readReceipts: readReceiptsExtension }
+    expect(toPluginOptions(defaults, true, built).extensions).toEqual({ typing: false, readReceipts: false })
+    expect(toPluginOptions({ ...defaults, extensions: { typing: true, readReceipts: false } }, false, built).extensions).toEqual({ typing: typingExtension, readReceipts: false })
+  })
+
+  it('refuses an extension turned on at run time that the build left out, naming the fix', () => {
+    const config = { ...defaults, extensions: { typing: false, readReceipts: true } }
+    expect(() => toPluginOptions(config, true, { typing: typingExtension })).toThrow(ChatSetupError)
+    expect(() => toPluginOptions(config, true, { typing: typingExtension })).toThrow(/chat\.extensions\.readReceipts is on at run time but was off in nuxt\.config/)
   })
 })
 

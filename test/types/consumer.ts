@@ -15,6 +15,7 @@ import {
   useChatAuth,
   useChatClient,
   useChatStore,
+  typingExtension,
   type ChatClient,
   type ChatDefaults,
   type ChatErrorInfo,
@@ -40,7 +41,7 @@ const options: ChatPluginOptions = {
   baseUrl: 'https://school.example',
   storage: 'local',
   tokenStorage: 'memory',
-  extensions: { typing: true },
+  extensions: { typing: typingExtension },
   reconnect: { baseDelayMs: 500, maxDelayMs: 30_000 },
 }
 // @ts-expect-error storage accepts 'memory' | 'session' | 'local' | StorageAdapter only
@@ -49,6 +50,9 @@ void badStorage
 // @ts-expect-error tokenStorage takes the same choices
 const badTokenStorage: ChatPluginOptions = { tokenStorage: 'cookie' }
 void badTokenStorage
+// @ts-expect-error an extension is its import, not a flag
+const badTyping: ChatPluginOptions = { extensions: { typing: true } }
+void badTyping
 
 // DEFAULTS is read-only and typed; a textarea can take its limit from it
 const maxlength: number = DEFAULTS.maxMessageLength

@@ -15,7 +15,7 @@ describe('auth controller (fake clock)', () => {
     auth.on('change', s => states.push(s))
     const user = await auth.login('student@example.com', 'student123')
     expect(user.id).toBe('1')
-    expect(auth.userId).toBe('1')
+    expect(auth.getState().userId).toBe('1')
     expect(auth.getState()).toMatchObject({ status: 'authenticated', userId: '1', user: { email: 'student@example.com' } })
     const stored = JSON.parse(storage.getItem('unit:auth') ?? '{}') as { access: string }
     expect(JSON.stringify(auth.getState())).not.toContain(stored.access)
@@ -145,7 +145,7 @@ describe('auth controller (fake clock)', () => {
     const { auth, backend, control, scheduler } = setup()
     const { access } = backend.issueTokens(2, { accessTtlSeconds: 120 })
     auth.setTokens({ access })
-    expect(auth.userId).toBe('2')
+    expect(auth.getState().userId).toBe('2')
     expect(await auth.getAccessToken()).toBe(access)
     await scheduler.advance(120_000)
     await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'unauthorized' })

@@ -94,6 +94,7 @@ export function createAuthHarness(overrides: Partial<AuthDeps> = {}, backendOpti
       refreshThresholdMs: 300_000,
       clockSkewMs: 30_000,
       crossTab: false,
+      instanceId: globalThis.crypto.randomUUID(),
       ...overrides,
       ...more,
     })

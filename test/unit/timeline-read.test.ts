@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { Timeline } from '../../src/core/timeline/timeline'
-import { hist, live, makeTimeline, ME, PEER, replay } from './timeline-helpers'
+import { readReceiptsExtension } from '../../src/core/conversation/read-receipts'
+import { hist, live, makeTimeline as makeBare, ME, PEER, replay } from './timeline-helpers'
+
+/** A timeline with the read-receipts extension. */
+const makeTimeline = () => makeBare({ readReceipts: readReceiptsExtension })
 
 /** `content:isRead` of every message, in order. */
 function reads(tl: Timeline): string[] {
@@ -173,5 +177,17 @@ describe('Timeline: peer read receipts', () => {
     }
     tl.setPeerReadCount(1.7)
     expect(tl.peerReadCount).toBe(1)
+  })
+
+  it('without the extension, receipts change nothing', () => {
+    const { tl } = makeBare()
+    replay(tl, [hist(PEER, 'p1')])
+    sendAll(tl, 'a', 'b')
+    const before = tl.messages()
+    tl.setPeerReadCount(2)
+    expect(tl.markReadByPeer()).toBe(0)
+    expect(tl.peerReadCount).toBe(0)
+    expect(tl.messages()).toBe(before)
+    expect(reads(tl)).toEqual(['p1:false', 'a:false', 'b:false'])
   })
 })

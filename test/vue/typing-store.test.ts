@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { isReactive, isProxy, ref } from 'vue'
-import { useChatStore, type PeerIdInput, type UseChatReturn } from 'vue-realtime-chat'
+import { typingExtension, useChatStore, type PeerIdInput, type UseChatReturn } from 'vue-realtime-chat'
 import { createChatServer, type ChatServer } from 'vue-realtime-chat/testing'
 import { chatView, mountApp, rawPeer, rootOf, testOptions, when, type MountedChat } from './helpers'
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 function user(s: ChatServer, userId: number, peerId: number, typing: boolean) {
   let chat!: UseChatReturn
-  const m = mountApp(rootOf(chatView(c => (chat = c)), ref<PeerIdInput[]>([peerId])), testOptions(s, { extensions: { typing } }))
+  const m = mountApp(rootOf(chatView(c => (chat = c)), ref<PeerIdInput[]>([peerId])), testOptions(s, { extensions: { typing: typing && typingExtension } }))
   mounted.push(m)
   m.chat.client!.auth.setTokens(s.issueTokens(userId))
   return { ...m, chat: () => chat }

@@ -1,7 +1,7 @@
 /**
  * Runtime config → `ChatPluginOptions`: a pure function, kept apart from the plugin for tests.
  */
-import { DEFAULTS, type ChatPluginOptions } from 'vue-realtime-chat'
+import { ChatSetupError, DEFAULTS, type ChatPluginOptions, type ExtensionOptions } from 'vue-realtime-chat'
 import type { ChatPublicRuntimeConfig } from './types'
 
 /** Limits where runtime config says `0` for none (JSON has no Infinity). */
@@ -26,13 +26,26 @@ function fromConfig(defaults: object, config: Record<string, unknown> | undefine
 }
 
 /**
- * Turn the (possibly env-overridden) public runtime config into plugin options.
+ * The extension `key` when runtime config turns it on: the one the build imported. Runtime config
+ * can turn off what the build has, never turn on what it left out (a setup error naming the fix).
+ */
+function extension<K extends keyof ExtensionOptions>(key: K, flags: ChatPublicRuntimeConfig['extensions'] | undefined, built: ExtensionOptions): ExtensionOptions[K] {
+  if (!flags?.[key]) return false
+  const found = built[key]
+  if (!found) throw new ChatSetupError('extension_missing', `chat.extensions.${key} is on at run time but was off in nuxt.config when the app was built: turn it on there`)
+  return found
+}
+
+/**
+ * Turn the (possibly env-overridden) public runtime config into plugin options, with the
+ * extensions the build imported (`built`: the module's generated extensions module).
  * On the server (`isClient: false`) nothing connects and storage stays in memory, so a render
  * never opens a socket and never reads a token.
  */
-export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boolean): ChatPluginOptions {
+export function toPluginOptions(config: ChatPublicRuntimeConfig, isClient: boolean, built: ExtensionOptions = {}): ChatPluginOptions {
   const options: ChatPluginOptions = {
     ...fromConfig(DEFAULTS, config as unknown as Record<string, unknown>),
+    extensions: { typing: extension('typing', config.extensions, built), readReceipts: extension('readReceipts', config.extensions, built) },
     connect: isClient,
     storage: isClient ? config.storage : 'memory',
     tokenStorage: isClient ? config.tokenStorage || config.storage : 'memory',

@@ -1,12 +1,13 @@
 /**
  * Creates one chat client per Nuxt app instance (one per SSR request, one in the browser) and
- * installs the Vue plugin. Sockets open in the browser only; a server render reads the store
- * and connects nothing. Before the client is created the `chat:options` hook lets the app's own
+ * installs the Vue plugin with the extensions the build imported. Sockets open in the browser only;
+ * a server render reads the store and connects nothing. Before the client is created the `chat:options` hook lets the app's own
  * plugin add what runtime config cannot carry (functions, adapters).
  */
 import { createChat } from 'vue-realtime-chat'
 import type { ChatClient } from 'vue-realtime-chat'
 import { defineNuxtPlugin, useRuntimeConfig } from '#app'
+import extensions from '#vue-realtime-chat/extensions'
 import { toPluginOptions } from './options'
 import type { ChatPublicRuntimeConfig } from './types'
 
@@ -15,7 +16,7 @@ export default defineNuxtPlugin({
   dependsOn: ['pinia'],
   async setup(nuxtApp) {
     const config = useRuntimeConfig().public.chat as ChatPublicRuntimeConfig
-    const options = toPluginOptions(config, import.meta.client)
+    const options = toPluginOptions(config, import.meta.client, extensions)
     await nuxtApp.callHook('chat:options', options, { isClient: import.meta.client })
     const chat = createChat(options)
     nuxtApp.vueApp.use(chat)

@@ -7,7 +7,7 @@ import { createEmitter } from '../emitter'
 import { defaultChannelFactory, defaultLocks, openChannel } from '../cross-tab'
 import type { BroadcastChannelLike, LockManagerLike } from '../cross-tab'
 import { storageKeys } from '../persistence/storage-keys'
-import type { ChatAuth, ChatAuthEvents, ChatLogger, EnvironmentSignals, FetchLike, Scheduler, StorageAdapter, UserId } from '../types'
+import type { ChatAuth, ChatAuthEvents, ChatLogger, EnvironmentSignals, FetchLike, Scheduler, StorageAdapter } from '../types'
 import { createHandshakeDiagnosis } from './diagnosis'
 import type { Diagnosis } from './diagnosis'
 import type { AuthEnv } from './env'
@@ -38,6 +38,8 @@ export interface AuthDeps {
   clockSkewMs: number
   /** Coordinate refreshes and logouts with other tabs. */
   crossTab: boolean
+  /** Unique per client (across tabs and reloads): tells this controller's cross-tab messages and storage markers from other tabs'. */
+  instanceId: string
   logger?: ChatLogger
   /** @default globalThis.navigator?.locks (`null`: no locks, use the documented fallback) */
   locks?: LockManagerLike | null
@@ -65,8 +67,6 @@ export interface AuthDeps {
 
 /** The internal auth API: the public {@link ChatAuth} plus what the connection layer needs. */
 export interface AuthController extends ChatAuth {
-  /** Current user id from the access token (string) or null. */
-  readonly userId: UserId | null
   /**
    * For a socket handshake: a valid access token, refreshed first when expired or within the
    * threshold. Rejects with ChatError `not_authenticated` (no tokens) or `unauthorized` (terminal).
@@ -92,7 +92,7 @@ export interface AuthController extends ChatAuth {
  *
  * @example
  * const auth = createAuth({ apiUrl, fetch, storage: createMemoryStorage(), storageKey: 'vrc', scheduler,
- *   userIdClaim: 'user_id', refreshThresholdMs: 300_000, clockSkewMs: 30_000, crossTab: true })
+ *   userIdClaim: 'user_id', refreshThresholdMs: 300_000, clockSkewMs: 30_000, crossTab: true, instanceId: crypto.randomUUID() })
  * await auth.login('student@example.com', 'secret')
  * const token = await auth.getAccessToken()
  */
@@ -104,12 +104,12 @@ export function createAuth(deps: AuthDeps): AuthController {
   const locks = crossTab ? (deps.locks === undefined ? defaultLocks() : deps.locks) : null
   const events = createEmitter<ChatAuthEvents>()
   const env: AuthEnv = {
-    http: { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs ?? 15_000 },
+    http: { fetch: deps.fetch, scheduler, timeoutMs: deps.requestTimeoutMs },
     apiUrl: deps.apiUrl,
     scheduler,
     now: () => scheduler.now(),
     passive,
-    instanceId: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+    instanceId: deps.instanceId,
     lock: locks ? task => locks.request(`${authKey}:refresh`, task) : null,
     events,
     log(level, message, details) {
@@ -150,9 +150,6 @@ export function createAuth(deps: AuthDeps): AuthController {
   return {
     ...api,
     api,
-    get userId() {
-      return machine.session()?.userId ?? null
-    },
     diagnoseHandshakeFailure: diagnosis.diagnose,
     destroy() {
       if (machine.destroyed()) return

@@ -62,7 +62,7 @@ export function createRefreshRunner(
     schedule.answered()
     if (!stored.holds(refreshToken)) {
       // Another tab signed in (or out) meanwhile: its session wins over this older one's refresh.
-      env.log('debug', 'stored session changed: refresh result dropped')
+      env.log('debug', 'refresh dropped: session changed')
       sync.sync('tokens')
       return
     }

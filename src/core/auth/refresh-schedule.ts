@@ -136,7 +136,7 @@ export function createRefreshSchedule(env: AuthEnv, machine: AuthMachine, signal
     },
     retryLater(error) {
       hold(error)
-      env.log('debug', 'refresh failed; will retry', { attempt })
+      env.log('debug', 'refresh retry', { attempt })
       schedule()
     },
     noteArrival(next) {

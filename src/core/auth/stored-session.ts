@@ -103,7 +103,7 @@ export function createStoredSession(env: AuthEnv, storage: StorageAdapter, key: 
     if (record === undefined || typeof record?.ended === 'string') return null
     if (!record || typeof record.access !== 'string' || !tryReadClaims(record.access)) {
       remove()
-      env.log('warn', 'discarded unreadable stored auth')
+      env.log('warn', 'unreadable session dropped')
       return null
     }
     const { access, refresh, offsetMs, receivedAt } = record

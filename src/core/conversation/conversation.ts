@@ -7,7 +7,7 @@ import { createConnection, type ConnectionAuth } from '../transport/connection'
 import { createEmitter } from '../emitter'
 import { createNotifier, type NotifyStrategy } from './notify'
 import { ChatError } from '../errors'
-import { encodeExtension, encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from '../transport/protocol'
+import { encodeMessage, type LiveFrame, type ReadFrame, type TypingFrame } from '../transport/protocol'
 import { connectionStatus } from '../transport/phase'
 import { DEFAULT_GAP_WINDOW_MS, UNSTORABLE } from '../timeline/timeline'
 import type { OwnerLease } from '../persistence/owner-lease'
@@ -41,7 +41,7 @@ export interface ConversationCoreDeps {
   newId: () => string
   /** Overrides `options.notify`. */
   notify?: NotifyStrategy
-  /** The typing extension (`createTyping`), when it is on: without it typing costs nothing. */
+  /** The typing extension's factory, when it is on: without it typing costs nothing. */
   typing?: TypingFactory
   /** The history cache, when it is on (loaded on demand). */
   history?: Promise<HistorySession> | null
@@ -117,8 +117,6 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     if (error === sendGaveUp) error = null
     sendGaveUp = null
   }
-
-  const savePeerRead = (): void => user?.reads.savePeerRead(user.timeline.peerReadCount)
 
   /** Emit `message` for peer messages that became visible, persist, notify (`throttle`: a live frame, may be one of a burst). */
   const afterLive = (peerBefore: number, throttle?: boolean): void => {
@@ -210,9 +208,9 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     }
     if (frame.kind === 'read') {
       // Only the peer's receipt counts: our own (echoed by some servers, or from another tab) never does.
-      if (frame.senderId === peerId && extensions.readReceipts) {
-        timeline.markReadByPeer()
-        savePeerRead()
+      const receipts = user?.receipts
+      if (frame.senderId === peerId && receipts) {
+        receipts.received()
         changed()
       }
       return
@@ -224,7 +222,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
     afterLive(before, true)
   }
 
-  const connection = createConnection(peerId, { ...options, extensions: extensions.typing || extensions.readReceipts }, deps.auth, {
+  const connection = createConnection(peerId, { ...options, extensions: !!(extensions.typing || extensions.readReceipts) }, deps.auth, {
     /** The socket opened: returns how long its replay may wait for a first frame. */
     open() {
       if (!user) return replayQuietMs
@@ -256,7 +254,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       if (!lease.passive) rememberReplay(storage, user.replayKey, peerId, stats)
       race.replayEnded()
       persist()
-      savePeerRead()
+      user.receipts?.save()
       flush()
       changed()
       events.emit('replay', { ...stats, ...result })
@@ -411,7 +409,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       const timeline = user.timeline
       const before = timeline.unreadCount
       user.reads.saveRead(timeline.markRead())
-      if (extensions.readReceipts && before > 0) connection.send(encodeExtension('read'))
+      if (before > 0) user.receipts?.read(frame => connection.send(frame))
       if (before !== timeline.unreadCount) changed()
     },
     notifyTyping() {

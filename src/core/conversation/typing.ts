@@ -1,9 +1,10 @@
 /**
  * The typing extension of one conversation: throttled typing frames out, the peer's typing flag in
  * (it lapses after `typingTimeoutMs`, and when the peer's message arrives or the socket drops).
- * Opt-in: a conversation gets it injected only when the extension is on.
+ * Opt-in: only an app that passes `typingExtension` bundles it.
  */
-import type { ResolvedOptions } from '../options'
+import type { TypingExtension, TypingParts } from '../extensions'
+import type { Scheduler } from '../types'
 import { encodeExtension } from '../transport/protocol'
 
 /** The typing state of one conversation. */
@@ -20,7 +21,7 @@ export interface Typing {
 
 /** Builds the typing state of one conversation: `send` writes a frame (`false` when not live), `changed` reports a new `peerTyping`. */
 export type TypingFactory = (
-  options: Pick<ResolvedOptions, 'scheduler' | 'typingThrottleMs' | 'typingTimeoutMs'>,
+  options: { readonly scheduler: Scheduler; readonly typingThrottleMs: number; readonly typingTimeoutMs: number },
   send: (frame: string) => boolean,
   changed: () => void,
 ) => Typing
@@ -54,3 +55,11 @@ export const createTyping: TypingFactory = ({ scheduler, typingThrottleMs, typin
   }
   return typing
 }
+
+const parts: TypingParts = { extension: 'typing', create: createTyping }
+
+/**
+ * The typing extension: `extensions: { typing: typingExtension }`. `notifyTyping()` sends a typing
+ * frame (throttled) and the peer's frames set `peerTyping`. Only for servers that accept the frames.
+ */
+export const typingExtension: TypingExtension = parts

@@ -1,6 +1,6 @@
 /**
  * What one signed-in user has in a conversation: the timeline rebuilt from storage (unsent messages,
- * read marker, receipts) and the saving of its outbox. A user switch replaces it whole.
+ * read marker, receipts with that extension) and the saving of its outbox. A user switch replaces it whole.
  */
 import type { ResolvedOptions } from '../options'
 import { OutboxStore } from '../persistence/outbox'
@@ -8,6 +8,7 @@ import type { OwnerLease } from '../persistence/owner-lease'
 import { storageKeys } from '../persistence/storage-keys'
 import { Timeline } from '../timeline/timeline'
 import type { UserId } from '../types'
+import type { ConversationReceipts } from './read-receipts'
 import { createReadState, type ReadState } from './read-state'
 
 /** One user's timeline, outbox and read state in one conversation. */
@@ -15,6 +16,8 @@ export interface UserState {
   readonly timeline: Timeline
   readonly outbox: OutboxStore
   readonly reads: ReadState
+  /** The peer's read receipts; `null` without the read-receipts extension. */
+  readonly receipts: ConversationReceipts | null
   /** The key of what this user's replays showed (see `replay-memory.ts`). */
   readonly replayKey: string
   /** Save the outbox when it changed since the last save that took effect (`retry`: also when that state was refused already). */
@@ -25,7 +28,8 @@ export interface UserState {
 export function createUserState(selfId: UserId, peerId: UserId, options: ResolvedOptions, lease: OwnerLease, newId: () => string, gapWindowMs: number): UserState {
   const { storage, storageKey } = options
   const keys = storageKeys(storageKey)
-  const timeline = new Timeline({ selfId, peerId, now: () => options.scheduler.now(), newId, gapWindowMs })
+  const receipts = options.extensions.readReceipts
+  const timeline = new Timeline({ selfId, peerId, now: () => options.scheduler.now(), newId, gapWindowMs, readReceipts: receipts || undefined })
   const outbox = new OutboxStore(storage, storageKey, selfId, peerId, lease)
   const restored = outbox.load()
   if (restored.length > 0) timeline.restore(restored)
@@ -38,7 +42,8 @@ export function createUserState(selfId: UserId, peerId: UserId, options: Resolve
   const user: UserState = {
     timeline,
     outbox,
-    reads: createReadState(storage, keys.read(selfId, peerId), keys.peerRead(selfId, peerId), lease, outbox, timeline),
+    reads: createReadState(storage, keys.read(selfId, peerId), lease, outbox, timeline),
+    receipts: receipts ? receipts.conversation(storage, keys.peerRead(selfId, peerId), lease, outbox, timeline) : null,
     replayKey: keys.replay(selfId),
     persist(retry) {
       const version = timeline.outboxVersion()
@@ -49,7 +54,7 @@ export function createUserState(selfId: UserId, peerId: UserId, options: Resolve
       // Reported once per change of state, not per write: a full storage stays full for a while.
       if (saved === unsaved) {
         unsaved = !saved
-        if (!saved) options.logger?.warn?.('[conversation] outbox kept in memory only: storage refused it', { key: outbox.key })
+        if (!saved) options.logger?.warn?.('[conversation] outbox not saved', { key: outbox.key })
       }
     },
   }

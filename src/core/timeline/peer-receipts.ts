@@ -1,11 +1,14 @@
 /**
  * Peer read receipts (the read-receipts extension): the first `count` own stored messages in server
- * order are read by the peer. The timeline works without it: it is created on first use, and sees
- * only the display and the read marker's peer count.
+ * order are read by the peer. The timeline works without it: it gets one only from
+ * `readReceiptsExtension`, and it sees only the display and the read marker's peer count.
  */
 import type { ChatMessage } from '../types'
 import type { Display } from './display'
 import type { ReadMarker } from './read-marker'
+
+/** Builds the receipts part of one timeline. */
+export type PeerReceiptsFactory = (display: Display, marker: ReadMarker) => PeerReceipts
 
 /** The peer's read receipts, kept as a count of own stored messages and applied to the display. */
 export class PeerReceipts {

@@ -8,6 +8,7 @@
  * message status, the read marker, peer read receipts, and the display.
  */
 import type { ChatErrorCode } from '../errors'
+import type { ReadReceiptsExtension, ReadReceiptsParts } from '../extensions'
 import type { HistoryFrame, LiveFrame } from '../transport/protocol'
 import type { ChatMessage, UserId } from '../types'
 import { Display, isoOf } from './display'
@@ -17,7 +18,7 @@ import { transition } from './message-status'
 import type { StatusHooks, StatusListener } from './message-status'
 import { fromOutboxEntry, outboxVersion, toOutboxEntry } from './outbox-entry'
 import type { OutboxEntry } from './outbox-entry'
-import { PeerReceipts } from './peer-receipts'
+import type { PeerReceipts } from './peer-receipts'
 import { ReadMarker } from './read-marker'
 import { ReplayAlignment } from './replay-alignment'
 import { isCandidate, UnsentQueue } from './unsent-queue'
@@ -44,6 +45,11 @@ export interface TimelineOptions {
    * dropped. @default 250
    */
   gapWindowMs?: number
+  /**
+   * `readReceiptsExtension`: apply the peer's read receipts (`markReadByPeer()`, `setPeerReadCount()`).
+   * Without it they change nothing and `peerReadCount` stays `0`.
+   */
+  readReceipts?: ReadReceiptsExtension
   /**
    * Called on every status change of an own message, with the reason. Not called for messages that
    * come with their status (a send, a restored entry that keeps its stored status). It runs in the
@@ -118,8 +124,8 @@ export class Timeline {
   #replays = 0
   /** Unread peer messages of the cached history shown (`null`: none shown). */
   #cachedUnread: number | null = null
-  /** Created on first use of peer read receipts. */
-  #receipts: PeerReceipts | null = null
+  /** The peer's read receipts (read-receipts extension only). */
+  readonly #receipts: PeerReceipts | undefined
   readonly #replay: ReplayAlignment
   readonly #gap: GapWatch
 
@@ -132,6 +138,7 @@ export class Timeline {
     const display = this.#display = new Display(selfId, peerId)
     const marker = this.#marker = new ReadMarker(display)
     const queue = this.#queue = new UnsentQueue(options)
+    this.#receipts = (options.readReceipts as ReadReceiptsParts | undefined)?.timeline(display, marker)
     this.#replay = new ReplayAlignment({ selfId, peerId, now, display, marker, queue, storedId: this.#storedId, serverRead: m => this.#srv(m) })
     this.#gap = new GapWatch(options.gapWindowMs ?? DEFAULT_GAP_WINDOW_MS, now, f => this.#applyFresh(f))
   }
@@ -479,7 +486,7 @@ export class Timeline {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Peer read receipts (read-receipts extension)
+  // Peer read receipts (read-receipts extension: `TimelineOptions.readReceipts`)
 
   /** Own stored messages the peer has read, oldest first in server order (per its receipts). */
   get peerReadCount(): number {
@@ -491,9 +498,8 @@ export class Timeline {
    * now `isRead`; later sends are not. Returns the new `peerReadCount`.
    */
   markReadByPeer(): number {
-    const receipts = this.#peerReceipts()
-    receipts.received()
-    return receipts.count
+    this.#receipts?.received()
+    return this.peerReadCount
   }
 
   /**
@@ -502,10 +508,6 @@ export class Timeline {
    * (the server lost some).
    */
   setPeerReadCount(count: number): void {
-    this.#peerReceipts().restore(count)
-  }
-
-  #peerReceipts(): PeerReceipts {
-    return this.#receipts ??= new PeerReceipts(this.#display, this.#marker)
+    this.#receipts?.restore(count)
   }
 }

@@ -260,7 +260,7 @@ export function createConnection(peerId: UserId, config: ConnectionConfig, auth:
       if (phase !== 'syncing') {
         if (!replay.late()) {
           // The replay was ended too early and the timeline may lack messages.
-          config.logger?.debug?.('late history frame: resyncing')
+          config.logger?.debug?.('late history: resync')
           retry('resync')
           return
         }
