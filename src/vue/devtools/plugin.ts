@@ -40,7 +40,7 @@ export function setupChatDevtools(app: App, client: ChatClient, store: ChatStore
     // Devtools may connect after the app unmounted (its scope stopped): nothing left to show then.
     if (scope.active) scope.run(() => trackHeldConversations(client, store, (conversation) => {
       const stops = [
-        watchConversation(conversation, () => api.now(), event =>
+        watchConversation(conversation, event =>
           api.addTimelineEvent({ layerId: DEVTOOLS_ID, event: toTimelineEvent(event, api.now()) })),
         conversation.subscribe(refresh),
       ]

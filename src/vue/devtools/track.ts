@@ -11,23 +11,19 @@ function ownMessages(snapshot: ConversationSnapshot): Map<string, ChatMessage> {
 }
 
 /**
- * Report one conversation's status changes, replays and own-message state changes as devtools
- * events, from its `status` events and snapshots. Returns the unsubscribe.
+ * Report one conversation's status changes, phase transitions, replays and own-message state
+ * changes as devtools events, from its events and snapshots. Returns the unsubscribe.
  */
-export function watchConversation(conversation: Conversation, now: () => number, emit: (event: ChatDevtoolsEvent) => void): () => void {
+export function watchConversation(conversation: Conversation, emit: (event: ChatDevtoolsEvent) => void): () => void {
   const { peerId } = conversation
   let own = ownMessages(conversation.getSnapshot())
-  let replay: { readonly start: number; readonly messages: number } | null = null
 
   const offStatus = conversation.on('status', (status) => {
     const snapshot = conversation.getSnapshot()
-    const messages = snapshot.messages.length
-    if (replay && status === 'live') {
-      emit({ kind: 'replay', peerId, durationMs: Math.round(now() - replay.start), messages, added: messages - replay.messages })
-    }
-    replay = status === 'syncing' ? { start: now(), messages } : null
     emit({ kind: 'status', peerId, status, attempt: snapshot.attempt, error: snapshot.error ? toErrorInfo(snapshot.error) : null })
   })
+  const offTransition = conversation.on('transition', ({ from, to, reason }) => emit({ kind: 'transition', peerId, from, to, reason }))
+  const offReplay = conversation.on('replay', summary => emit({ kind: 'replay', peerId, messages: conversation.getSnapshot().messages.length, ...summary }))
 
   const offChange = conversation.subscribe(() => {
     const next = ownMessages(conversation.getSnapshot())
@@ -46,6 +42,8 @@ export function watchConversation(conversation: Conversation, now: () => number,
 
   return () => {
     offStatus()
+    offTransition()
+    offReplay()
     offChange()
   }
 }
