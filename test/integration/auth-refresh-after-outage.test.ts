@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { createManualSignals } from '../../src/testing'
 import type { FetchLike } from '../../src/core/types'
 import { backendFetch, createAuthHarness } from '../unit/auth-harness'
+import { waitFor } from '../support/wait'
 
 const OUTAGE_MS = 30 * 60_000
 
@@ -101,8 +102,13 @@ describe('refresh backoff once the network is back', () => {
 
     control.offline = false
     const before = control.calls
+    const at = scheduler.now()
     signals.setOnline(true)
     await scheduler.advance(0)
+    // No fake time passes: the refresh starts on the signal itself. (The backend signs tokens with
+    // real async crypto, so its answer may need a few real event-loop turns on a loaded machine.)
+    await waitFor(() => auth.getState().status === 'authenticated' && (auth.getState().expiresAt ?? 0) > scheduler.now(), 'refreshed on the online signal')
+    expect(scheduler.now()).toBe(at)
     expect(control.calls - before).toBe(1)
     expect(auth.getState()).toMatchObject({ status: 'authenticated' })
     expect(auth.getState().expiresAt ?? 0).toBeGreaterThan(scheduler.now())
