@@ -111,10 +111,10 @@ describe('Vue devtools plugin', () => {
     const statuses = events.filter(e => e.event.data.kind === 'status').map(e => e.event.data.status)
     expect(statuses.slice(-2)).toEqual(['syncing', 'live'])
     expect(events.filter(e => e.event.data.kind === 'replay')).toHaveLength(1)
-    const replay = events.find(e => e.event.data.kind === 'replay')!.event.data as { frames: number; inserted: number; requeued: number; removed: number }
+    const replay = events.find(e => e.event.data.kind === 'replay')!.event.data as unknown as { frames: number; inserted: number; requeued: number; removed: number }
     expect(replay.frames).toBeGreaterThan(0)
     expect([replay.inserted, replay.requeued, replay.removed]).toEqual([replay.frames, 0, 0])
-    const transitions = events.filter(e => e.event.data.kind === 'transition').map(e => e.event.data as { to: string; reason: string })
+    const transitions = events.filter(e => e.event.data.kind === 'transition').map(e => e.event.data as unknown as { to: string; reason: string })
     expect(transitions.at(-1)?.to).toBe('live')
     expect(transitions.every(t => typeof t.reason === 'string' && t.reason.length > 0)).toBe(true)
     const sends = events.filter(e => e.event.data.kind === 'send').map(e => [e.event.data.from, e.event.data.to])
