@@ -14,6 +14,9 @@ export default defineNuxtConfig({
   telemetry: false,
   ssr: true,
   css: ['~/assets/chat.css'],
+  // nuxt.config loads the module from source, and the module's types name the library: the node
+  // project (nuxt.config and modules) must resolve it to source too, as the app's aliases do.
+  typescript: { nodeTsConfig: { compilerOptions: { paths: { 'vue-realtime-chat': [src('index.ts')] } } } },
   // Maps (not referenced by the bundles) so a Chromium profile of the built app names source functions.
   sourcemap: { server: true, client: 'hidden' },
   app: { head: { title: 'vue-realtime-chat playground', htmlAttrs: { lang: 'en' } } },
