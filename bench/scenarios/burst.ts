@@ -3,7 +3,7 @@
  * `useChat` (happy-dom), over real sockets from the test server: a raw `ws` peer sends 10k messages
  * as fast as it can, the server stores and broadcasts each one. Timed: from the first send until
  * the DOM shows the last message. Counted: renders of the component and reactive updates of
- * `messages`. Baselines, same server, same frames: the guide's Vue example component (deep `ref`
+ * `messages`. Baselines, same server, same frames: the backend integration guide's Vue example component (deep `ref`
  * array, one push per frame), and a raw `ws` client doing only `JSON.parse` (the transport floor).
  *
  *   BENCH_BURST_N=10000 BENCH_BURST_CANDIDATES=floor,ours node --expose-gc --import tsx bench/scenarios/burst.ts
