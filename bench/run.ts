@@ -74,7 +74,7 @@ interface Target { target: string; measured: string; met: boolean | null }
 const targets: Target[] = []
 
 if (ingest) {
-  log('\n1. History ingest (decode + Timeline replay + Pinia store snapshot) vs JSON.parse floor and the guide\'s Vue example')
+  log('\n1. History ingest (decode + Timeline replay + Pinia store snapshot) vs JSON.parse floor and the backend integration guide\'s Vue example')
   if (failed(ingest)) log(ingest.error)
   else {
     if (ingest.unavailable) log(`ours: ${ingest.unavailable}`)
