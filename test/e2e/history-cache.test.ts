@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChatServer, createMemoryStore } from '../../src/testing/index'
 import type { ChatServer } from '../../src/testing/index'
-import { launchBrowser, Playground, USERS } from './harness'
+import { launchBrowser, Playground, signIn, USERS } from './harness'
 
 // The playground turns the history cache on: real IndexedDB in real Chromium.
 const HISTORY = 500
@@ -38,11 +38,7 @@ async function signedInChat(): Promise<Page> {
   context.setDefaultTimeout(30_000)
   contexts.push(context)
   const page = await context.newPage()
-  await page.goto(`${playground.url}/login`)
-  await page.locator('input[name=email]').fill(SAM.email)
-  await page.locator('input[name=password]').fill(SAM.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByTestId('me').waitFor()
+  await signIn(page, playground.url, 'student')
   await page.goto(`${playground.url}/?with=${PAT.id}`)
   await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
   await page.locator(`[data-testid=message-count][data-count="${HISTORY}"]`).waitFor()

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createChatServer, createMemoryStore } from '../../src/testing/index'
 import type { ChatServer } from '../../src/testing/index'
-import { launchBrowser, Playground, unique, USERS } from './harness'
+import { launchBrowser, Playground, signIn, unique, USERS } from './harness'
 
 // A school year of chatting: the playground's virtual list against the library's test server.
 const HISTORY = 3000
@@ -49,11 +49,7 @@ async function openLongChat(): Promise<{ page: Page, stored: number, newest: str
   context.setDefaultTimeout(45_000)
   contexts.push(context)
   const page = await context.newPage()
-  await page.goto(`${playground.url}/login`)
-  await page.locator('input[name=email]').fill(SAM.email)
-  await page.locator('input[name=password]').fill(SAM.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByTestId('me').waitFor()
+  await signIn(page, playground.url, 'student')
   await page.goto(`${playground.url}/?with=${PAT.id}`)
   await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
   await page.locator(`[data-testid=message-count][data-count="${stored}"]`).waitFor()
