@@ -40,7 +40,8 @@ export function createRefreshRunner(
 ): RefreshRunner {
   const { now, lock, passive } = env
   const current = (gen: number): boolean => gen === machine.epoch()
-  let inFlight: Promise<void> | null = null
+  /** The refresh running, and the epoch it started in (a later session never joins an older one's). */
+  let inFlight: { epoch: number; done: Promise<void> } | null = null
 
   async function post(gen: number, refreshToken: string): Promise<void> {
     const response = await requestJson(env.http, { method: 'POST', url: `${env.apiUrl}/api/auth/token/refresh/`, body: { refresh: refreshToken }, label: 'token refresh' })
@@ -144,10 +145,14 @@ export function createRefreshRunner(
   function refresh(): Promise<void> {
     if (machine.destroyed()) return Promise.reject(destroyedError())
     if (passive) return Promise.reject(new ChatError('refresh_failed', 'Passive client'))
-    inFlight ??= run().finally(() => {
-      inFlight = null
-    })
-    return inFlight
+    const epoch = machine.epoch()
+    if (inFlight?.epoch === epoch) return inFlight.done
+    // A refresh of an earlier session commits nothing now; this session's own must still run.
+    const mine = { epoch, done: run().finally(() => {
+      if (inFlight === mine) inFlight = null
+    }) }
+    inFlight = mine
+    return mine.done
   }
 
   return {
