@@ -141,6 +141,51 @@ describe('a long conversation in Chromium', () => {
     await expect.poll(() => inView(page, back)).toBe(true)
   })
 
+  it('shows the first history as it streams in, from the oldest message down, in every frame', async () => {
+    const log = await chat.log(SAM.id, PAT.id)
+    const stored = log.length
+    const context = await browser.newContext({ viewport: { width: 1000, height: 640 } })
+    context.setDefaultTimeout(45_000)
+    contexts.push(context)
+    const page = await context.newPage()
+    await signIn(page, playground.url, 'student')
+    // After each frame's rendering (a task the frame posts): the status, and whether a message is in the list's view.
+    await page.addInitScript(() => {
+      const frames: Array<{ status: string | null, shown: boolean, newest: number }> = []
+      ;(window as unknown as { __frames: typeof frames }).__frames = frames
+      const after = new MessageChannel()
+      after.port1.onmessage = () => {
+        const list = document.querySelector('[data-testid=messages]')?.getBoundingClientRect()
+        // Messages end with their index in the history (`#i`).
+        const inView = !list
+          ? []
+          : [...document.querySelectorAll('[data-testid=message]')].filter((el) => {
+              const r = el.getBoundingClientRect()
+              return r.height > 0 && r.bottom > list.top && r.top < list.bottom && el.checkVisibility({ visibilityProperty: true })
+            }).map(el => Number(/#(\d+)\s*$/.exec(el.querySelector('[data-testid=message-text]')?.textContent ?? '')?.[1]))
+        frames.push({ status: document.querySelector('[data-testid=connection-status]')?.getAttribute('data-status') ?? null, shown: inView.length > 0, newest: Math.max(-1, ...inView) })
+      }
+      const frame = () => {
+        after.port2.postMessage(0)
+        requestAnimationFrame(frame)
+      }
+      requestAnimationFrame(frame)
+    })
+    await page.goto(`${playground.url}/?with=${PAT.id}`)
+    await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
+    await page.locator(`[data-testid=message-count][data-count="${stored}"]`).waitFor()
+    const frames = await page.evaluate(() => (window as unknown as { __frames: Array<{ status: string | null, shown: boolean, newest: number }> }).__frames)
+    const first = frames.findIndex(f => f.shown)
+    const streaming = frames.slice(first).filter(f => f.status === 'syncing')
+    expect(frames[first]?.status).toBe('syncing')
+    expect(streaming.length).toBeGreaterThan(3)
+    expect(streaming.filter(f => !f.shown)).toEqual([])
+    // The view stays with the oldest messages while the rest streams in below them.
+    expect(Math.max(...streaming.map(f => f.newest))).toBeLessThan(30)
+    // Live: the list goes to the newest message.
+    await expect.poll(() => inView(page, log.at(-1)!.content)).toBe(true)
+  })
+
   it('keeps the stored read marker when the page opens before the history is in', async () => {
     const { page } = await openLongChat()
     const readKey = new RegExp(`:read:${SAM.id}:${PAT.id}$`).source
