@@ -5,8 +5,8 @@
  * slow database query. Each open is a reload of `/?with=<peer>`; times are on the page's clock
  * (ms since navigation start):
  *
- * - first frame: the first WebSocket message event; first shown: the first message painted
- *   (Element Timing); last frame; live: the status `live` with all N messages counted;
+ * - first frame: the first WebSocket message event; first shown: the animation frame that first
+ *   painted a message in the viewport; last frame; live: the status `live` with all N messages counted;
  * - false live: `live` with fewer than N (an empty conversation shown while history was coming);
  * - connections: WebSocket handshakes the server saw during the open;
  * - longest task and total of long tasks (PerformanceObserver `longtask`, from navigation start
@@ -16,6 +16,7 @@
  * text node appended per message. Median of BENCH_RUNS (default 5) opens per size and candidate,
  * interleaved. `LONG_HISTORY_PROFILE=10000` adds one profiled open of that size (CDP `Profiler`)
  * and summarises its long tasks by source function (bench/.tmp/long-history-<N>.cpuprofile).
+ * `LONG_HISTORY_TRACE=1` prints each open's page record (frames, states, times) to stderr.
  *
  *   LONG_HISTORY_N=1000,10000,50000 E2E_REUSE_BUILD=1 node --import tsx bench/long-history.ts
  */
@@ -131,13 +132,14 @@ async function open(page: Page, chat: ChatServer, n: number, kind: 'floor' | 'pl
   }
   await page.evaluate(ms => new Promise(resolve => setTimeout(resolve, ms)), SETTLE_MS)
   const record = await read(page)
+  if (process.env.LONG_HISTORY_TRACE) process.stderr.write(`${kind} ${n}: ${JSON.stringify({ ...record, longTasks: record.longTasks.length })}\n`)
   const done = kind === 'floor' ? record.floorDone! : record.states.find(([, s, c]) => s === 'live' && c === n)![0]
   const longest = record.longTasks.reduce<[number, number] | null>((max, task) => (!max || task[1] > max[1] ? task : max), null)
   const during = (start: number): LongHistoryOpen['longestTaskDuring'] =>
     start < (record.firstFrame ?? Number.POSITIVE_INFINITY) ? 'start' : start < (record.lastFrame ?? 0) ? 'frames' : 'end'
   return {
     firstFrameMs: record.firstFrame,
-    firstShownMs: record.firstPainted,
+    firstShownMs: record.firstShown,
     lastFrameMs: record.lastFrame,
     doneMs: done,
     falseLive: record.states.some(([t, s, c]) => s === 'live' && c !== n && t < done),

@@ -16,9 +16,13 @@ export interface PageRecord {
   frames: number
   firstFrame: number | null
   lastFrame: number | null
-  /** The first message element in the DOM, and when one was first painted (Element Timing). */
+  /** The first message element in the DOM. */
   firstInDom: number | null
-  firstPainted: number | null
+  /**
+   * The animation frame after whose rendering a message element was first visible in the viewport
+   * (its start time): a virtual list may render rows hidden until it has measured them.
+   */
+  firstShown: number | null
   /** `[time, connection status, message count]` on every change of either (playground only). */
   states: Array<[number, string | null, number | null]>
   /** `[start, duration]` of every task over 50 ms (PerformanceObserver `longtask`). */
@@ -41,13 +45,32 @@ export const INSTRUMENT = `(() => {
     while (performance.now() - start < 2);
     return start + 1
   }
-  const b = window.__bench = { sockets: 0, frames: 0, firstFrame: null, lastFrame: null, firstInDom: null, firstPainted: null, states: [], longTasks: [], floorDone: null, clockMark: ${CLOCK_MARK}() }
+  const b = window.__bench = { sockets: 0, frames: 0, firstFrame: null, lastFrame: null, firstInDom: null, firstShown: null, states: [], longTasks: [], floorDone: null, clockMark: ${CLOCK_MARK}() }
   new PerformanceObserver(function benchLongTasks(list) {
     for (const e of list.getEntries()) b.longTasks.push([e.startTime, e.duration])
   }).observe({ type: 'longtask', buffered: true })
-  new PerformanceObserver(function benchPaints(list) {
-    for (const e of list.getEntries()) if (b.firstPainted === null) b.firstPainted = e.renderTime || e.startTime
-  }).observe({ type: 'element', buffered: true })
+
+  // Each animation frame posts a task, which runs after that frame's rendering: if a message is
+  // visible then, that frame painted it. (Element Timing missed rows a virtual list first renders
+  // hidden and reveals once measured.)
+  const visible = () => {
+    for (const el of document.querySelectorAll(${JSON.stringify(TEXT)})) {
+      const r = el.getBoundingClientRect()
+      if (r.height > 0 && r.bottom > 0 && r.top < innerHeight && el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) return true
+    }
+    return false
+  }
+  const afterFrame = new MessageChannel()
+  let frameStart = 0
+  afterFrame.port1.onmessage = function benchAfterFrame() {
+    if (b.firstShown === null && visible()) b.firstShown = frameStart
+  }
+  requestAnimationFrame(function benchFrame() {
+    if (b.firstShown !== null) return
+    frameStart = performance.now()
+    afterFrame.port2.postMessage(0)
+    requestAnimationFrame(benchFrame)
+  })
 
   const Native = window.WebSocket
   window.WebSocket = class extends Native {
@@ -63,19 +86,10 @@ export const INSTRUMENT = `(() => {
     }
   }
 
-  // Every message element gets an elementtiming attribute before its first paint, until one paints:
-  // a virtual list may unmount the first rows it renders before they are ever on screen.
-  const mark = (node) => {
-    if (node.nodeType !== 1) return
-    const found = node.matches(${JSON.stringify(TEXT)}) ? [node] : node.querySelectorAll(${JSON.stringify(TEXT)})
-    for (const el of found) {
-      el.setAttribute('elementtiming', 'message')
-      if (b.firstInDom === null) b.firstInDom = performance.now()
-    }
-  }
+  const inDom = (node) => node.nodeType === 1 && (node.matches(${JSON.stringify(TEXT)}) || node.querySelector(${JSON.stringify(TEXT)}) !== null)
   let last = ''
   new MutationObserver(function benchMutations(records) {
-    if (b.firstPainted === null) for (const r of records) for (const n of r.addedNodes) mark(n)
+    if (b.firstInDom === null && records.some(r => [...r.addedNodes].some(inDom))) b.firstInDom = performance.now()
     const status = document.querySelector('[data-testid=connection-status]')?.getAttribute('data-status') ?? null
     const count = document.querySelector('[data-testid=message-count]')?.getAttribute('data-count') ?? null
     const key = status + ' ' + count
