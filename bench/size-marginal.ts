@@ -10,12 +10,11 @@
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { build, type Plugin } from 'esbuild'
+import type { Plugin } from 'esbuild'
 import { table } from './lib/stats'
-import { appSource, MINIMAL_APP } from './size'
+import { appSource, buildEntry, FRAMEWORK, MINIMAL_APP } from './size'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const EXTERNAL = ['vue', 'pinia', '@vueuse/core']
 
 async function entryGzip(stub?: { path: string; names: string[] }): Promise<number> {
   const plugin: Plugin = {
@@ -27,19 +26,8 @@ async function entryGzip(stub?: { path: string; names: string[] }): Promise<numb
         : undefined)
     },
   }
-  const result = await build({
-    stdin: { contents: appSource(), resolveDir: root, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    external: EXTERNAL,
-    define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [plugin],
-    logLevel: 'silent',
-  })
-  return gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array(), { level: 9 }).length
+  const { code } = await buildEntry({ source: appSource(), external: FRAMEWORK }, [plugin])
+  return gzipSync(code, { level: 9 }).length
 }
 
 const full = await entryGzip()

@@ -103,12 +103,8 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
   const newId = (): string => `${instance}:${(++counter).toString(36)}`
 
   const lease = new OwnerLease({
-    storage: resolved.storage,
-    storageKey: resolved.storageKey,
-    scheduler: resolved.scheduler,
+    ...resolved,
     ownerId: instance,
-    heartbeatMs: resolved.heartbeatMs,
-    locks: resolved.locks,
     passive,
     onCorrupt: key => resolved.logger?.warn?.('[client] unreadable outbox dropped', { key }),
     onTick: () => {

@@ -79,7 +79,7 @@ export const DEFAULTS: ChatDefaults = Object.freeze({
   userIdClaim: 'user_id',
   refreshThresholdMs: 300_000,
   clockSkewMs: 30_000,
-  reconnect: Object.freeze({ baseDelayMs: DEFAULT_BASE_DELAY_MS, maxDelayMs: DEFAULT_MAX_DELAY_MS, maxAttempts: Number.POSITIVE_INFINITY }),
+  reconnect: Object.freeze({ baseDelayMs: DEFAULT_BASE_DELAY_MS, maxDelayMs: DEFAULT_MAX_DELAY_MS, maxAttempts: Infinity }),
   replayQuietMs: 300,
   maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
   maxReplayFrames: 500_000,

@@ -54,10 +54,6 @@ export interface ChatPluginInstance {
   readonly client: ChatClient | null
 }
 
-function hasPinia(app: App): boolean {
-  return Boolean((app.config.globalProperties as { $pinia?: unknown }).$pinia)
-}
-
 /**
  * Create the chat plugin for ONE app: `app.use(createChat({ baseUrl }))`.
  * Installs a `ChatClient`, syncs it into the Pinia store `useChatStore`, and provides it to
@@ -77,7 +73,9 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
       return installed
     },
     install(app) {
-      if (!hasPinia(app)) {
+      // Typed as always there by Pinia's augmentation, but an app may not have installed it.
+      const pinia = (app.config.globalProperties as Partial<typeof app.config.globalProperties>).$pinia
+      if (!pinia) {
         throw new ChatSetupError('pinia_missing', `Install Pinia first: ${SETUP_HINT} (Nuxt: add '@pinia/nuxt' to modules)`)
       }
       const { storage, tokenStorage, signals, client: given, connect = isClient, ...clientOptions } = options
@@ -90,7 +88,6 @@ export function createChat(options: ChatPluginOptions = {}): ChatPluginInstance 
       })
       installed = client
 
-      const pinia = app.config.globalProperties.$pinia
       const store = useChatStore(pinia)
       const syncAuth = (): void => store.applyAuth(client.auth.getState())
       syncAuth()

@@ -50,12 +50,12 @@ function retryDelay(attempt: number): number {
 export function createRefreshSchedule(env: AuthEnv, machine: AuthMachine, signals: EnvironmentSignals | undefined, onDue: () => void): RefreshSchedule {
   const { scheduler, now } = env
   let timer: unknown
-  let lastAnswerAt = Number.NEGATIVE_INFINITY
+  let lastAnswerAt = -Infinity
   let attempt = 0
-  let holdUntil = Number.NEGATIVE_INFINITY
+  let holdUntil = -Infinity
   let holdError: ChatError | null = null
   /** When the failure behind the hold happened. */
-  let heldAt = Number.NEGATIVE_INFINITY
+  let heldAt = -Infinity
   /** Online and visible, as last seen: only a change to it (the network or the user back) counts. */
   let present = false
   let unsubscribe: () => void = () => {}
@@ -95,7 +95,7 @@ export function createRefreshSchedule(env: AuthEnv, machine: AuthMachine, signal
 
   function release(): void {
     attempt = 0
-    holdUntil = Number.NEGATIVE_INFINITY
+    holdUntil = -Infinity
     holdError = null
   }
 

@@ -36,7 +36,7 @@ export interface TokenTiming {
 export function tokenTiming(claims: JwtClaims, thresholdMs: number, clockSkewMs: number, offsetMs = 0, receivedAt?: number): TokenTiming {
   const exp = claimMs(claims.exp)
   const issued = claimMs(claims.iat) ?? (receivedAt === undefined || !Number.isFinite(receivedAt) ? null : receivedAt - offsetMs)
-  const lifetime = exp !== null && issued !== null && exp > issued ? exp - issued : Number.POSITIVE_INFINITY
+  const lifetime = exp !== null && issued !== null && exp > issued ? exp - issued : Infinity
   const marginMs = Math.max(0, Math.min(clockSkewMs, lifetime / 4))
   const leadMs = Math.max(marginMs, Math.min(thresholdMs, lifetime / 2))
   return { expiresAt: exp === null ? null : exp + offsetMs, marginMs, leadMs, offsetMs }

@@ -28,7 +28,7 @@ export type TypingFactory = (
 
 /** The typing extension. */
 export const createTyping: TypingFactory = ({ scheduler, typingThrottleMs, typingTimeoutMs }, send, changed) => {
-  let lastSent = Number.NEGATIVE_INFINITY
+  let lastSent = -Infinity
   let timer: unknown = null
   let peerTyping = false
   const stop = (): void => {

@@ -206,9 +206,9 @@ const isoCodes: number[] = []
 function parseFixed(s: string): number {
   lastIso = null
   const len = s.length
-  if (len < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN
+  if (len < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN
   const t = s.charCodeAt(10)
-  if (t !== 84 && t !== 32) return Number.NaN
+  if (t !== 84 && t !== 32) return NaN
   const yh = d2(s, 0)
   const yl = d2(s, 2)
   const mo = d2(s, 5)
@@ -216,10 +216,10 @@ function parseFixed(s: string): number {
   const hh = d2(s, 11)
   const mi = d2(s, 14)
   const ss = d2(s, 17)
-  if (yh < 0 || yl < 0 || mo < 0 || da < 0 || hh < 0 || mi < 0 || ss < 0) return Number.NaN
+  if (yh < 0 || yl < 0 || mo < 0 || da < 0 || hh < 0 || mi < 0 || ss < 0) return NaN
   const year = yh * 100 + yl
   // The layout is ours from here: an impossible date is invalid, not a case for the lenient fallback.
-  if (mo < 1 || mo > 12 || da < 1 || da > daysInMonth(year, mo) || hh > 23 || mi > 59 || ss > 59) return Number.POSITIVE_INFINITY
+  if (mo < 1 || mo > 12 || da < 1 || da > daysInMonth(year, mo) || hh > 23 || mi > 59 || ss > 59) return Infinity
   let i = 19
   let ms = 0
   let fracDigits = 0
@@ -232,7 +232,7 @@ function parseFixed(s: string): number {
       fracDigits++
       i++
     }
-    if (fracDigits === 0) return Number.NaN
+    if (fracDigits === 0) return NaN
     for (let k = fracDigits; k < 3; k++) ms *= 10
   }
   let offset = 0
@@ -243,12 +243,12 @@ function parseFixed(s: string): number {
   else if ((z === 43 || z === 45) && i + 6 === len && s.charCodeAt(i + 3) === 58) {
     const oh = d2(s, i + 1)
     const om = d2(s, i + 4)
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN
     offset = (oh * 60 + om) * 60000
     if (z === 45) offset = -offset
   }
   else {
-    return Number.NaN
+    return NaN
   }
   const result = daysFromCivil(year, mo, da) * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - offset
   if (offset === 0) {
@@ -266,7 +266,7 @@ function parseFixed(s: string): number {
 export function parseTimestamp(value: string): number | null {
   if (typeof value !== 'string') return null
   const fast = parseFixed(value)
-  if (fast === fast) return fast === Number.POSITIVE_INFINITY ? null : fast
+  if (fast === fast) return fast === Infinity ? null : fast
   const slow = Date.parse(value)
   return Number.isNaN(slow) ? null : slow
 }
