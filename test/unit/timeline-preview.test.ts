@@ -107,6 +107,22 @@ describe('cached history', () => {
     expect(unique(tl.messages())).toBe(true)
   })
 
+  it('a retry while the replay runs keeps the ids of the cached messages the replay holds', () => {
+    const { tl } = makeTimeline()
+    const a = hist(PEER, 'a')
+    // A send that gave up after its attempts: its retry needs the replay's proof that it is not stored.
+    const gaveUp: OutboxEntry = { id: 'out1', content: 'x', createdAt: Date.parse(a.timestamp) + 10, status: 'failed', priorOccurrences: 0, error: 'max_attempts' }
+    tl.restore([gaveUp])
+    tl.showCached([a])
+    const [cached] = tl.messages()
+    tl.beginReplay()
+    tl.addReplayFrame(a)
+    expect(tl.retry('out1')).toBe(true)
+    tl.endReplay()
+    expect(shape(tl)).toEqual([`${PEER}:a:sent`, `${ME}:x:queued`])
+    expect(tl.messages()[0]).toBe(cached)
+  })
+
   it('is ignored once a replay ended (even an empty one) or the running replay has frames', () => {
     const empty = makeTimeline().tl
     replay(empty, [])

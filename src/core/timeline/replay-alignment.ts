@@ -163,11 +163,10 @@ export class ReplayAlignment {
     const ahead = this.#ahead
     if (!this.active || ahead === null) return
     this.#ahead = null
-    // What was shown stays shown (and lends its ids) until the replay ends.
-    if (this.#progressive) {
-      this.#progressive = false
-      this.#deps.display.lendPreview()
-    }
+    // What was shown (these messages, or cached history) stays shown until the replay ends and
+    // lends its ids again: those built ahead took them and are rebuilt.
+    this.#progressive = false
+    this.#deps.display.lendPreview()
     for (let k = 0; k < ahead.length; k++) {
       const m = ahead[k] as ChatMessage
       this.#buffer.push({ senderId: m.senderId, content: m.content, timestamp: m.createdAt, isRead: this.#deps.serverRead(m) })
