@@ -339,7 +339,8 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
       if (id !== null) {
         const u = user = createUserState(id, peerId, options, lease, deps.newId, gapWindowMs)
         void deps.history?.then((session) => {
-          if (user === u && !closed) cached = session.open(id, peerId, u.timeline, () => changed())
+          // Shown in this task's microtasks, not after a timer: the cache is what the page opens with.
+          if (user === u && !closed) cached = session.open(id, peerId, u.timeline, () => changed('now'))
         })
       }
       changed()

@@ -12,6 +12,7 @@ import {
   readCachedHistory,
   type HistoryCacheAdapter,
 } from '../persistence/history-cache'
+import { createIndexedDbHistoryCache } from '../persistence/indexeddb-history-cache'
 import type { Timeline } from '../timeline/timeline'
 import type { ChatLogger, UserId } from '../types'
 
@@ -31,21 +32,11 @@ export interface HistorySession {
   clear(self: UserId): Promise<void>
 }
 
-/** IndexedDB on first use: the adapter's module is its own chunk, loaded only by apps that use it. */
-function lazyIndexedDb(): HistoryCacheAdapter {
-  let adapter: Promise<HistoryCacheAdapter> | undefined
-  const use = (): Promise<HistoryCacheAdapter> => (adapter ??= import('../persistence/indexeddb-history-cache').then(m => m.createIndexedDbHistoryCache()))
-  return {
-    get: key => use().then(a => a.get(key)),
-    set: (key, value) => use().then(a => a.set(key, value)),
-    del: key => use().then(a => a.del(key)),
-    keys: () => use().then(a => a.keys()),
-  }
-}
-
 /** The cache of a client; `adapter` undefined: IndexedDB where the host has it, else memory. */
 export function createHistorySession(config: { readonly maxMessages: number; readonly adapter?: HistoryCacheAdapter }, storageKey: string, logger: ChatLogger | undefined): HistorySession {
-  const adapter = config.adapter ?? (typeof indexedDB === 'undefined' ? createMemoryHistoryCache() : lazyIndexedDb())
+  // IndexedDB is in this module's chunk, not one of its own: a chunk loaded at the first read would
+  // come after the app's mount, and the cache is read as the first conversation opens.
+  const adapter = config.adapter ?? (typeof indexedDB === 'undefined' ? createMemoryHistoryCache() : createIndexedDbHistoryCache())
   const writers = new Map<UserId, Set<HistoryCacheWriter>>()
   return {
     open(self, peer, timeline, shown) {

@@ -1,6 +1,6 @@
 /**
  * The browser's history cache: IndexedDB through idb-keyval (one database, one object store).
- * Its own module so an app that does not enable the cache never bundles it.
+ * Loaded with the history cache, so an app that does not enable the cache never bundles it.
  */
 import { createStore, del, get, keys, set } from 'idb-keyval'
 import type { HistoryCacheAdapter } from './history-cache'
