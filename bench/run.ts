@@ -4,10 +4,15 @@
  * tables, writes bench/results.json and bench/ingest.svg. Timings are reported, never asserted.
  *
  *   BENCH_RUNS=5 BENCH_ONLY=ingest,size node --expose-gc --import tsx bench/run.ts
+ *
+ * With BENCH_ONLY, bench/results.json keeps the other scenarios' figures from earlier runs (`dates`
+ * says when each was measured).
  */
 import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { HistoryCacheResult } from './history-cache'
+import { historyCacheTable } from './history-cache'
 import type { LongHistoryFigure, LongHistoryResult, LongHistorySize } from './long-history'
 import { longHistoryTable } from './long-history'
 import type { BrowserBurstResult } from './scenarios/browser-burst'
@@ -68,6 +73,8 @@ const reconnect = wanted('reconnect') ? scenario<ReconnectResult>('reconnect') :
 const browserBurst = wanted('browser-burst') ? scenario<BrowserBurstResult>('browser-burst') : null
 // Builds the playground first (E2E_REUSE_BUILD=1 reuses playground/.output), then ~6 min on 2 cores.
 const longHistory = wanted('long-history') ? scenario<LongHistoryResult>('long-history', 'long-history.ts', 20) : null
+// Two built playgrounds behind a 1.6 Mbit/s link: each open streams the whole history (~10 s at 10k).
+const historyCache = wanted('history-cache') ? scenario<HistoryCacheResult>('history-cache', 'history-cache.ts', 20) : null
 const sizes: SizeResult[] | null = wanted('size') ? await measureSizes() : null
 
 interface Target { target: string; measured: string; met: boolean | null }
@@ -183,6 +190,19 @@ if (longHistory) {
   }
 }
 
+if (historyCache) {
+  log('\n9. History cache behind a slow link (real Chromium, built playground, 1.6 Mbit/s each way and 150 ms round trip): ms from navigation start')
+  if (failed(historyCache)) log(historyCache.error)
+  else if ('skipped' in historyCache) log(`skipped: ${historyCache.skipped}`)
+  else {
+    log(`${historyCache.browser}, ${historyCache.n} stored messages, the newest ${historyCache.cachedMessages} cached, load average ${historyCache.loadAverage.map(l => l.toFixed(1)).join(' → ')}`)
+    log(historyCacheTable(historyCache))
+    const { on } = historyCache
+    targets.push({ target: `history cache: first messages on screen ≤ 100 ms after the app's mount (${historyCache.n} stored, slow link)`, measured: `${ms(on.shownAfterMountMs)} ms (from the cache in ${on.fromCache}/${on.runs.length} opens)`, met: on.shownAfterMountMs <= 100 && on.fromCache === on.runs.length })
+    targets.push({ target: 'history cache: the replay that follows changes nothing in view (unchanged history)', measured: `${on.runs.map(r => r.viewChanges).join(', ')} frames with a change`, met: on.runs.every(r => r.viewChanges === 0) })
+  }
+}
+
 if (sizes) {
   log('\n5. Bundle size (esbuild bundle+minify, esm, browser, NODE_ENV=production; vue/pinia/@vueuse/core external; gzip -9; 1 kB = 1000 B)')
   log(sizeTable(sizes))
@@ -193,20 +213,28 @@ if (sizes) {
 log('\nTargets')
 log(table(['target', 'measured', 'status'], targets.map(t => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'])))
 
+const measured = { ingest, replay, burst, memory, reconnect, browserBurst, longHistory, historyCache, sizes }
+const scenarioNames: Record<keyof typeof measured, string> = { ingest: 'ingest', replay: 'replay', burst: 'burst', memory: 'memory', reconnect: 'reconnect', browserBurst: 'browser-burst', longHistory: 'long-history', historyCache: 'history-cache', sizes: 'size' }
+const now = new Date().toISOString()
+// A partial run keeps what earlier runs measured for the scenarios it left out.
+const previous = only && existsSync(`${here}results.json`) ? JSON.parse(readFileSync(`${here}results.json`, 'utf8')) as Record<string, unknown> & { dates?: Record<string, string>, targets?: Target[] } : null
+const dates: Record<string, string> = { ...previous?.dates }
+const kept: Record<string, unknown> = {}
+for (const [key, name] of Object.entries(scenarioNames) as Array<[keyof typeof measured, string]>) {
+  if (wanted(name)) dates[key] = now
+  else if (previous && previous[key] !== undefined) kept[key] = previous[key]
+  dates[key] ??= (previous?.date as string | undefined) ?? now
+}
+const keptTargets = (previous?.targets ?? []).filter(t => !targets.some(n => n.target.split(':')[0] === t.target.split(':')[0]))
 const results = {
-  date: new Date().toISOString(),
+  date: now,
+  dates,
   machine,
   runsPerFigure: runs,
   durationSeconds: Math.round((Date.now() - started) / 1000),
-  targets,
-  ingest,
-  replay,
-  burst,
-  memory,
-  reconnect,
-  browserBurst,
-  longHistory,
-  sizes,
+  targets: [...keptTargets, ...targets],
+  ...kept,
+  ...Object.fromEntries(Object.entries(measured).filter(([key]) => wanted(scenarioNames[key as keyof typeof measured]))),
 }
 writeFileSync(`${here}results.json`, `${JSON.stringify(results, null, 2)}\n`)
 

@@ -29,6 +29,13 @@ export interface PageRecord {
   longTasks: Array<[number, number]>
   /** Floor only: when the last of the expected frames was appended. */
   floorDone: number | null
+  /** `[time, data-source]` on every change of the message count's `data-source` (playground only). */
+  sources: Array<[number, string | null]>
+  /**
+   * Frames (their start time) after which the messages in view differ from the frame before: a
+   * row in view added, removed, moved or changed its text. Only from the first one shown on.
+   */
+  viewChanges: number[]
   /** When the clock mark ran (a 2 ms busy loop), to find the page's clock in a CPU profile. */
   clockMark: number
 }
@@ -45,7 +52,7 @@ export const INSTRUMENT = `(() => {
     while (performance.now() - start < 2);
     return start + 1
   }
-  const b = window.__bench = { sockets: 0, frames: 0, firstFrame: null, lastFrame: null, firstInDom: null, firstShown: null, states: [], longTasks: [], floorDone: null, clockMark: ${CLOCK_MARK}() }
+  const b = window.__bench = { sockets: 0, frames: 0, firstFrame: null, lastFrame: null, firstInDom: null, firstShown: null, states: [], sources: [], viewChanges: [], longTasks: [], floorDone: null, clockMark: ${CLOCK_MARK}() }
   new PerformanceObserver(function benchLongTasks(list) {
     for (const e of list.getEntries()) b.longTasks.push([e.startTime, e.duration])
   }).observe({ type: 'longtask', buffered: true })
@@ -53,20 +60,25 @@ export const INSTRUMENT = `(() => {
   // Each animation frame posts a task, which runs after that frame's rendering: if a message is
   // visible then, that frame painted it. (Element Timing missed rows a virtual list first renders
   // hidden and reveals once measured.)
-  const visible = () => {
+  /** What is in view: each visible message's text and position, or '' for nothing. */
+  const view = () => {
+    let out = ''
     for (const el of document.querySelectorAll(${JSON.stringify(TEXT)})) {
       const r = el.getBoundingClientRect()
-      if (r.height > 0 && r.bottom > 0 && r.top < innerHeight && el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) return true
+      if (r.height > 0 && r.bottom > 0 && r.top < innerHeight && el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) out += Math.round(r.top) + ':' + el.textContent.slice(0, 80) + '\\n'
     }
-    return false
+    return out
   }
   const afterFrame = new MessageChannel()
   let frameStart = 0
+  let shown = ''
   afterFrame.port1.onmessage = function benchAfterFrame() {
-    if (b.firstShown === null && visible()) b.firstShown = frameStart
+    const now = view()
+    if (b.firstShown === null && now) b.firstShown = frameStart
+    else if (b.firstShown !== null && now !== shown) b.viewChanges.push(frameStart)
+    if (b.firstShown !== null) shown = now
   }
   requestAnimationFrame(function benchFrame() {
-    if (b.firstShown !== null) return
     frameStart = performance.now()
     afterFrame.port2.postMessage(0)
     requestAnimationFrame(benchFrame)
@@ -88,6 +100,7 @@ export const INSTRUMENT = `(() => {
 
   const inDom = (node) => node.nodeType === 1 && (node.matches(${JSON.stringify(TEXT)}) || node.querySelector(${JSON.stringify(TEXT)}) !== null)
   let last = ''
+  let lastSource
   new MutationObserver(function benchMutations(records) {
     if (b.firstInDom === null && records.some(r => [...r.addedNodes].some(inDom))) b.firstInDom = performance.now()
     const status = document.querySelector('[data-testid=connection-status]')?.getAttribute('data-status') ?? null
@@ -97,7 +110,12 @@ export const INSTRUMENT = `(() => {
       last = key
       b.states.push([performance.now(), status, count === null ? null : Number(count)])
     }
-  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status', 'data-count'] })
+    const source = document.querySelector('[data-testid=message-count]')?.getAttribute('data-source') ?? null
+    if (source !== lastSource) {
+      lastSource = source
+      b.sources.push([performance.now(), source])
+    }
+  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status', 'data-count', 'data-source'] })
 })()`
 
 /**

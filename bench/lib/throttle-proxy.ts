@@ -22,18 +22,24 @@ export interface ThrottleProxy {
   close(): Promise<void>
 }
 
-/** One direction of the link: chunks leave in order, paced by bandwidth, each delayed by rtt/2. */
+/** A TCP segment's payload: a link delivers a stream in pieces this size, not in the sender's writes. */
+const SEGMENT_BYTES = 1448
+
+/** One direction of the link: segments leave in order, paced by bandwidth, each delayed by rtt/2. */
 function pipeThrottled(from: Socket, to: Socket, options: ThrottleOptions, count: (n: number) => void): void {
   let busyUntil = 0
   from.on('data', (chunk: Buffer) => {
     count(chunk.length)
     const now = performance.now()
-    const start = Math.max(now, busyUntil)
-    busyUntil = start + (chunk.length / options.bytesPerSecond) * 1000
-    const at = busyUntil + options.rttMs / 2
-    setTimeout(() => {
-      if (!to.destroyed) to.write(chunk)
-    }, Math.max(0, at - now))
+    // A 64 kB write would otherwise arrive whole after 320 ms of silence at 1.6 Mbit/s.
+    for (let offset = 0; offset < chunk.length; offset += SEGMENT_BYTES) {
+      const segment = chunk.subarray(offset, offset + SEGMENT_BYTES)
+      busyUntil = Math.max(now, busyUntil) + (segment.length / options.bytesPerSecond) * 1000
+      const at = busyUntil + options.rttMs / 2
+      setTimeout(() => {
+        if (!to.destroyed) to.write(segment)
+      }, Math.max(0, at - now))
+    }
   })
   from.on('end', () => {
     const wait = Math.max(0, busyUntil + options.rttMs / 2 - performance.now())

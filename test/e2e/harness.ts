@@ -42,6 +42,8 @@ export interface PlaygroundOptions {
    * off, as are the typing and read-receipt extensions.
    */
   backendUrl?: string
+  /** More environment for the playground server (e.g. `NUXT_PUBLIC_CHAT_*` runtime config). */
+  env?: Record<string, string>
 }
 
 /** The built playground server, restartable on the same port with the same data directory. */
@@ -79,6 +81,7 @@ export class Playground {
               NUXT_PUBLIC_CHAT_EXTENSIONS_READ_RECEIPTS: 'false',
             }
           : {}),
+        ...this.options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
