@@ -109,6 +109,47 @@ describe('replay end: frames, then a quiet period', () => {
   })
 })
 
+describe('replay end: a quiet period that proved too short', () => {
+  it('doubles for the next replays once history came after a quiet end, up to the stall bound', () => {
+    const { replay, ends } = setup()
+    let frames = 0
+    /** A replay one frame longer than the last (a shorter one would be a stall): its quiet period. */
+    const quietOf = (): number => {
+      replay.begin(QUIET)
+      frames++
+      for (let i = 0; i < frames; i++) replay.frame()
+      const at = Date.now()
+      vi.advanceTimersByTime(10 * REPLAY_STALL_MS)
+      return ends.at(-1)!.at - at
+    }
+    expect(quietOf()).toBe(QUIET)
+    // More history after that end: it was a stall, not the end.
+    expect(replay.late()).toBe(false)
+    expect(quietOf()).toBe(2 * QUIET)
+    replay.late()
+    expect(quietOf()).toBe(4 * QUIET)
+    for (let i = 0; i < 4; i++) {
+      replay.late()
+      quietOf()
+    }
+    expect(ends.every(e => e.reason === 'quiet')).toBe(true)
+    expect(quietOf()).toBe(REPLAY_STALL_MS)
+  })
+
+  it('a replay ended by a live frame teaches nothing', () => {
+    const { replay, ends } = setup()
+    replay.begin(QUIET)
+    replay.frame()
+    replay.live()
+    expect(replay.late()).toBe(false)
+    replay.begin(QUIET)
+    replay.frame()
+    replay.frame()
+    vi.advanceTimersByTime(QUIET)
+    expect(ends.map(e => e.reason)).toEqual(['live_frame', 'quiet'])
+  })
+})
+
 describe('replay end: no frame at all', () => {
   it('waits the first-frame wait it was given, not only the quiet period', () => {
     const { replay, ends, elapsed } = setup()
@@ -259,6 +300,9 @@ describe('replay end: history after the end', () => {
     vi.advanceTimersByTime(QUIET)
     expect(ends).toHaveLength(1)
     replay.frame()
+    // The quiet period doubled: the first one proved too short.
+    vi.advanceTimersByTime(QUIET)
+    expect(ends).toHaveLength(1)
     vi.advanceTimersByTime(QUIET)
     expect(ends.map(e => e.reason)).toEqual(['quiet', 'quiet'])
   })

@@ -74,7 +74,15 @@ export interface ReplayEnd {
 
 /** End-of-replay detection on `config.scheduler`, reporting to `hooks`. */
 export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks): ReplayEnd {
-  const { scheduler, replayQuietMs: quiet, maxReplayFrames, maxReplayMs } = config
+  const { scheduler, maxReplayFrames, maxReplayMs } = config
+  /**
+   * The quiet period. One that proved too short (history came after a replay it ended) doubles for
+   * this conversation's later replays, up to `REPLAY_STALL_MS`: a link that stalls that long in
+   * the middle of a replay would otherwise cut every replay short and reconnect again and again.
+   */
+  let quiet = config.replayQuietMs
+  /** How the last replay ended. */
+  let ended: ReplayEndReason | null = null
   let timer: unknown = null
   /** When `timer` fires (scheduler time). */
   let due = 0
@@ -104,6 +112,7 @@ export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks):
     cancel()
     short = minFrames = cutOffs = 0
     resumable = canResume
+    ended = reason
     hooks.end(reason, { frames, durationMs: scheduler.now() - openedAt, firstFrameMs: firstAt === null ? null : firstAt - openedAt })
   }
 
@@ -187,6 +196,7 @@ export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks):
         return running = true
       }
       minFrames = frames + 1
+      if (ended === 'quiet') quiet = Math.min(quiet * 2, Math.max(quiet, REPLAY_STALL_MS))
       return false
     },
     cancel,
