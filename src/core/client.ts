@@ -235,6 +235,7 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
       const entry = pool.get(parsed.peerId)
       return entry ? handle(entry, false) : undefined
     },
+    ready: () => (history ?? Promise.resolve()).then(() => {}, () => {}),
     destroy() {
       if (destroyed) return
       destroyed = true

@@ -434,6 +434,12 @@ export interface ChatClient {
   conversation(peerId: number | string): Conversation
   /** The conversation if some consumer holds it, without acquiring. */
   peek(peerId: number | string): Conversation | undefined
+  /**
+   * Resolves once the modules the options turned on have loaded (the history cache's, loaded on
+   * demand); never rejects. Await it before mounting the app and conversations opened in the first
+   * render read their cached history at once (the Nuxt module does this).
+   */
+  ready(): Promise<void>
   /** Close all sockets and timers; the client is unusable afterwards. */
   destroy(): void
 }

@@ -18,7 +18,10 @@ import type { ChatLogger, UserId } from '../types'
 
 /** One conversation's link to the cache. */
 export interface HistoryLink {
-  /** A replay ended: write what it confirmed (merged with writes still in flight). */
+  /**
+   * A replay ended: write what it confirmed (merged with writes still in flight). Live messages
+   * wait for the next replay: they carry no server time, which the cache's reconciliation needs.
+   */
   replayed(): void
   /** The conversation was released or its user changed: no more reads or writes. */
   close(): void
@@ -37,6 +40,8 @@ export function createHistorySession(config: { readonly maxMessages: number; rea
   // IndexedDB is in this module's chunk, not one of its own: a chunk loaded at the first read would
   // come after the app's mount, and the cache is read as the first conversation opens.
   const adapter = config.adapter ?? (typeof indexedDB === 'undefined' ? createMemoryHistoryCache() : createIndexedDbHistoryCache())
+  // Opens the database now, while the app mounts, rather than at the first conversation's read.
+  if (!config.adapter) adapter.get('').catch(() => {})
   const writers = new Map<UserId, Set<HistoryCacheWriter>>()
   return {
     open(self, peer, timeline, shown) {
