@@ -114,7 +114,9 @@ export async function runHistoryCache(n: number, runs: number, log: (line: strin
     await store.append({ sender_id: mine ? SELF.id : PEER.id, reciever_id: mine ? PEER.id : SELF.id, content: m.content, createdAt: m.time, micros: m.micros, is_read: true })
   }
   const chat = await createChatServer({ users: [SELF, PEER], store, pingIntervalMs: 0 })
-  const link = await startThrottleProxy({ targetPort: Number(new URL(chat.url).port), ...LINK })
+  // HISTORY_CACHE_SEGMENT_BYTES=65536: a link that delivers in bursts, with silences longer than the replay's quiet period.
+  const segmentBytes = process.env.HISTORY_CACHE_SEGMENT_BYTES ? Number(process.env.HISTORY_CACHE_SEGMENT_BYTES) : undefined
+  const link = await startThrottleProxy({ targetPort: Number(new URL(chat.url).port), ...LINK, ...(segmentBytes ? { segmentBytes } : {}) })
   const backendUrl = `http://127.0.0.1:${link.port}`
   const cachedMessages = 1000
   const playgrounds = {

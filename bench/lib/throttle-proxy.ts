@@ -13,6 +13,8 @@ export interface ThrottleOptions {
   bytesPerSecond: number
   /** Round trip added by the link, in ms (half is added each way). */
   rttMs: number
+  /** Largest piece delivered at once. @default 1448 (a TCP segment's payload) */
+  segmentBytes?: number
 }
 
 export interface ThrottleProxy {
@@ -32,8 +34,9 @@ function pipeThrottled(from: Socket, to: Socket, options: ThrottleOptions, count
     count(chunk.length)
     const now = performance.now()
     // A 64 kB write would otherwise arrive whole after 320 ms of silence at 1.6 Mbit/s.
-    for (let offset = 0; offset < chunk.length; offset += SEGMENT_BYTES) {
-      const segment = chunk.subarray(offset, offset + SEGMENT_BYTES)
+    const size = options.segmentBytes ?? SEGMENT_BYTES
+    for (let offset = 0; offset < chunk.length; offset += size) {
+      const segment = chunk.subarray(offset, offset + size)
       busyUntil = Math.max(now, busyUntil) + (segment.length / options.bytesPerSecond) * 1000
       const at = busyUntil + options.rttMs / 2
       setTimeout(() => {
