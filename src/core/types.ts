@@ -293,7 +293,9 @@ export interface ChatClientOptions {
    * The history replay is over after this long without a frame (or at the first live frame). A
    * replay with no frame yet is given longer unless the conversation was empty last time: twice
    * the server's time to its first frame past this (learnt per user; at most 2 s, and at most
-   * three quiet periods for a conversation not opened before).
+   * three quiet periods for a conversation not opened before). When history comes after a replay
+   * this period ended (a link that stalled longer), it doubles for that conversation, up to 3 s,
+   * and halves back with each later quiet end nothing contradicts.
    * @default 300
    */
   replayQuietMs?: number
@@ -434,12 +436,6 @@ export interface ChatClient {
   conversation(peerId: number | string): Conversation
   /** The conversation if some consumer holds it, without acquiring. */
   peek(peerId: number | string): Conversation | undefined
-  /**
-   * Resolves once the modules the options turned on have loaded (the history cache's, loaded on
-   * demand); never rejects. Await it before mounting the app and conversations opened in the first
-   * render read their cached history at once (the Nuxt module does this).
-   */
-  ready(): Promise<void>
   /** Close all sockets and timers; the client is unusable afterwards. */
   destroy(): void
 }

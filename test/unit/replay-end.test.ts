@@ -132,8 +132,38 @@ describe('replay end: a quiet period that proved too short', () => {
       replay.late()
       quietOf()
     }
-    expect(ends.every(e => e.reason === 'quiet')).toBe(true)
+    replay.late()
     expect(quietOf()).toBe(REPLAY_STALL_MS)
+    expect(ends.every(e => e.reason === 'quiet')).toBe(true)
+    // Quiet ends nothing contradicted (the next replay came, no late history): back halfway each time.
+    expect(quietOf()).toBe(REPLAY_STALL_MS / 2)
+    expect(quietOf()).toBe(REPLAY_STALL_MS / 4)
+  })
+
+  it('the next replay confirms a quiet end no late history contradicted; an empty replay keeps the plain quiet period', () => {
+    const { replay, ends } = setup()
+    /** A replay of `n` frames: how long after its last frame it ended. */
+    const quietOf = (n: number): number => {
+      replay.begin(QUIET)
+      for (let i = 0; i < n; i++) replay.frame()
+      const at = Date.now()
+      vi.advanceTimersByTime(10 * REPLAY_STALL_MS)
+      return ends.at(-1)!.at - at
+    }
+    quietOf(1)
+    replay.late()
+    expect(quietOf(2)).toBe(2 * QUIET)
+    replay.late()
+    expect(quietOf(3)).toBe(4 * QUIET)
+    // The next replay confirms that end (back to 2 × QUIET), and one with no frame waits the plain period.
+    expect(quietOf(0)).toBe(QUIET)
+    expect(ends.at(-1)?.reason).toBe('no_history')
+    expect(quietOf(4)).toBe(2 * QUIET)
+    // Our writes after an end are live traffic too: they prove nothing, late history still counts.
+    replay.live()
+    replay.late()
+    expect(quietOf(5)).toBe(4 * QUIET)
+    expect(quietOf(6)).toBe(2 * QUIET)
   })
 
   it('a replay ended by a live frame teaches nothing', () => {

@@ -75,14 +75,19 @@ export interface ReplayEnd {
 /** End-of-replay detection on `config.scheduler`, reporting to `hooks`. */
 export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks): ReplayEnd {
   const { scheduler, maxReplayFrames, maxReplayMs } = config
+  const base = config.replayQuietMs
   /**
-   * The quiet period. One that proved too short (history came after a replay it ended) doubles for
-   * this conversation's later replays, up to `REPLAY_STALL_MS`: a link that stalls that long in
-   * the middle of a replay would otherwise cut every replay short and reconnect again and again.
+   * The quiet period after a frame. One that proved too short (history came after a replay it ended)
+   * doubles for this conversation's later replays, up to `REPLAY_STALL_MS`: a link that stalls that
+   * long in the middle of a replay would otherwise cut every replay short and reconnect again and
+   * again. Each quiet end no late history contradicted before the next replay began halves it back
+   * towards `replayQuietMs` (live traffic proves nothing: our own writes follow every end). A replay
+   * with no frame yet waits `base`.
    */
-  let quiet = config.replayQuietMs
-  /** How the last replay ended. */
-  let ended: ReplayEndReason | null = null
+  let quiet = base
+  /** The last replay ended on its quiet period and nothing has said whether that was right. */
+  let unjudged = false
+  const period = (): number => (frames ? quiet : base)
   let timer: unknown = null
   /** When `timer` fires (scheduler time). */
   let due = 0
@@ -112,7 +117,7 @@ export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks):
     cancel()
     short = minFrames = cutOffs = 0
     resumable = canResume
-    ended = reason
+    unjudged = reason === 'quiet'
     hooks.end(reason, { frames, durationMs: scheduler.now() - openedAt, firstFrameMs: firstAt === null ? null : firstAt - openedAt })
   }
 
@@ -140,11 +145,12 @@ export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks):
       timer = null
       if (!running) return
       const now = scheduler.now()
-      let rest = armedAt + quiet - now
+      const q = period()
+      let rest = armedAt + q - now
       // The wall clock went back since the last frame: count the quiet period from now.
-      if (rest > quiet) {
+      if (rest > q) {
         armedAt = now
-        rest = quiet
+        rest = q
       }
       if (rest > 0) wait(rest)
       else onQuiet(now)
@@ -160,11 +166,19 @@ export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks):
    */
   const arm = (now: number): void => {
     armedAt = now
-    if (timer === null || due - now > quiet || due - now < quiet / 2) wait(quiet)
+    const q = period()
+    if (timer === null || due - now > q || due - now < q / 2) wait(q)
+  }
+
+  /** The last quiet end was right: the quiet period comes back halfway to `replayQuietMs`. */
+  const judged = (): void => {
+    if (unjudged) quiet = Math.max(base, quiet / 2)
+    unjudged = false
   }
 
   return {
     begin(ms) {
+      judged()
       cancel()
       running = true
       resumable = false
@@ -196,7 +210,8 @@ export function createReplayEnd(config: ReplayEndConfig, hooks: ReplayEndHooks):
         return running = true
       }
       minFrames = frames + 1
-      if (ended === 'quiet') quiet = Math.min(quiet * 2, Math.max(quiet, REPLAY_STALL_MS))
+      if (unjudged) quiet = Math.min(quiet * 2, Math.max(quiet, REPLAY_STALL_MS))
+      unjudged = false
       return false
     },
     cancel,
