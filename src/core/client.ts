@@ -118,9 +118,16 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
 
   // Loaded on demand: an app without the history cache never loads its module.
   const history = resolved.historyCache && !passive
-    ? import('./conversation/history').then(m => m.createHistorySession(resolved.historyCache!, resolved.storageKey, resolved.logger))
+    ? import('./conversation/history').then(
+        m => m.createHistorySession(resolved.historyCache!, resolved.storageKey, resolved.logger),
+        // A chunk that fails to load (offline on a first visit, a deploy that removed it): no cache.
+        (error: unknown) => {
+          resolved.logger?.warn?.('[history-cache] its module did not load; conversations open without it', { error: String(error) })
+          return null
+        },
+      )
     : null
-  const clearHistory = (userId: UserId): void => void history?.then(s => s.clear(userId))
+  const clearHistory = (userId: UserId): void => void history?.then(s => s?.clear(userId))
 
   // The last signed-in user: an expired session (`unauthorized`) no longer names it, a logout still must.
   let lastUserId: UserId | null = null
@@ -235,7 +242,6 @@ export function createChatClient(options: CreateChatClientOptions = {}): ChatCli
       const entry = pool.get(parsed.peerId)
       return entry ? handle(entry, false) : undefined
     },
-    ready: () => (history ?? Promise.resolve()).then(() => {}, () => {}),
     destroy() {
       if (destroyed) return
       destroyed = true

@@ -75,7 +75,6 @@ describe('history cache (real sockets)', () => {
     server.configure({ historyReadDelayMs: 400 })
     const handshakes = server.stats.handshakes
     const student = reopen(storage, cache)
-    await expect(student.ready()).resolves.toBeUndefined()
     const c = student.conversation(PEER)
     const cached = await until(c, s => s.source === 'cache', 'cached history')
     expect(cached.status).not.toBe('live')

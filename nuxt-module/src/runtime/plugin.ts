@@ -20,8 +20,6 @@ export default defineNuxtPlugin({
     await nuxtApp.callHook('chat:options', options, { isClient: import.meta.client })
     const chat = createChat(options)
     nuxtApp.vueApp.use(chat)
-    // Before hydration: the conversations it opens then show their cached history in its first render.
-    if (import.meta.client) await chat.client?.ready()
     if (import.meta.server) {
       // A server app is never unmounted: free the request's client once the page is rendered,
       // or once rendering failed ('app:rendered' is not called then).

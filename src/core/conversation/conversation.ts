@@ -44,7 +44,7 @@ export interface ConversationCoreDeps {
   /** The typing extension's factory, when it is on: without it typing costs nothing. */
   typing?: TypingFactory
   /** The history cache, when it is on (loaded on demand). */
-  history?: Promise<HistorySession> | null
+  history?: Promise<HistorySession | null> | null
 }
 
 /** The shared, ref-counted state behind every `Conversation` handle for one peer. */
@@ -340,7 +340,7 @@ export function createConversationCore(deps: ConversationCoreDeps): Conversation
         const u = user = createUserState(id, peerId, options, lease, deps.newId, gapWindowMs)
         void deps.history?.then((session) => {
           // Shown in this task's microtasks, not after a timer: the cache is what the page opens with.
-          if (user === u && !closed) cached = session.open(id, peerId, u.timeline, () => changed('now'))
+          if (session && user === u && !closed) cached = session.open(id, peerId, u.timeline, () => changed('now'))
         })
       }
       changed()
