@@ -23,7 +23,7 @@ export const MINIMAL_APP_BUDGET = 17_000
  * What `--check` enforces until the budget is met: no growth past today's size plus a little room.
  * Lower it whenever the app shrinks; never raise it without saying why in the commit.
  */
-export const MINIMAL_APP_CEILING = 25_470
+export const MINIMAL_APP_CEILING = 25_620
 
 export const MINIMAL_APP = 'minimal Vue app (ChatPlugin, useChat, useChatAuth)'
 

@@ -1,5 +1,7 @@
 /**
- * The integration guide's "Vue.js Example" data path, as written there: `JSON.parse`, then push an
+ * The naive baseline. "The backend integration guide" in these benchmarks is the chat backend's own
+ * frontend integration document (a Django Channels school chat: REST login, one WebSocket per
+ * conversation), which is not part of this repository; its "Vue.js Example" data path, as written there: `JSON.parse`, then push an
  * object with a `Date.now() + Math.random()` id into a deep `ref([])`. A subscribed effect stands in
  * for the template's `v-for` (which tracks the array); its scheduler counts triggers like Vue's
  * render queue would receive them.
@@ -18,7 +20,7 @@ export interface GuideMessage {
 
 export interface GuideChat {
   messages: Ref<GuideMessage[]>
-  /** The guide's `ws.onmessage` body. */
+  /** That example's `ws.onmessage` body. */
   onmessage(event: { data: string }): void
   /** How many times the array's subscriber was triggered. */
   readonly triggers: number

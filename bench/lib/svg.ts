@@ -1,5 +1,5 @@
 /**
- * `bench/ingest.svg`: time per frame against N (log-scale x) for ours, the floor and the backend integration guide's approach.
+ * `bench/ingest.svg`: time per frame against N (log-scale x) for ours, the floor and the backend integration guide's approach (see bench/lib/guide.ts).
  * Hand-written SVG, no dependency.
  */
 export interface Series {

@@ -3,7 +3,7 @@
  * `useChat` (happy-dom), over real sockets from the test server: a raw `ws` peer sends 10k messages
  * as fast as it can, the server stores and broadcasts each one. Timed: from the first send until
  * the DOM shows the last message. Counted: renders of the component and reactive updates of
- * `messages`. Baselines, same server, same frames: the backend integration guide's Vue example component (deep `ref`
+ * `messages`. Baselines, same server, same frames: the backend integration guide's Vue example component (see bench/lib/guide.ts) (deep `ref`
  * array, one push per frame), and a raw `ws` client doing only `JSON.parse` (the transport floor).
  *
  *   BENCH_BURST_N=10000 BENCH_BURST_CANDIDATES=floor,ours node --expose-gc --import tsx bench/scenarios/burst.ts
@@ -130,7 +130,7 @@ function oursView(server: ChatServer, counters: { renders: number; updates: numb
   }
 }
 
-/** The guide's "Vue.js Example" component, unchanged in substance (socket URL injected, no console). */
+/** The backend integration guide's "Vue.js Example" component (see bench/lib/guide.ts), unchanged in substance (socket URL injected, no console). */
 function guideView(server: ChatServer, counters: { renders: number; updates: number }, onUpdate: () => void, ready: () => void) {
   return {
     mount(el: Element) {

@@ -1,6 +1,6 @@
 /**
  * 1. History ingest: N history frames through decode + Timeline + the Pinia store, against the floor
- * (`JSON.parse` of the same strings, results kept) and the backend integration guide's Vue example, interleaved in one run.
+ * (`JSON.parse` of the same strings, results kept) and the backend integration guide's Vue example (see bench/lib/guide.ts), interleaved in one run.
  */
 import { createPinia, setActivePinia } from 'pinia'
 import { useChatStore } from '../../src/vue/store'
