@@ -1,14 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { createChatServer, createMemoryStore } from '../../src/testing/index'
-import type { ChatServer } from '../../src/testing/index'
-import { launchBrowser, Playground, signIn, unique, USERS } from './harness'
+import { unique } from './harness'
+import { historyFixture, PAT, SAM } from './history-fixture'
 
 // A school year of chatting: the playground's virtual list against the library's test server.
 const HISTORY = 3000
-const SAM = USERS.student
-const PAT = USERS.parent
 
 /** Chat-like lengths from a word to a few lines, so rows have different heights. */
 function historyText(i: number): string {
@@ -17,40 +14,14 @@ function historyText(i: number): string {
   return `${i % 11 === 0 ? `${body}\n${body}` : body} #${i}`
 }
 
-let chat: ChatServer
-let playground: Playground
-let browser: Browser
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  const store = createMemoryStore()
-  const start = Date.UTC(2025, 8, 1, 7, 30)
-  for (let i = 0; i < HISTORY; i++) {
-    const mine = i % 3 === 0
-    await store.append({ sender_id: mine ? SAM.id : PAT.id, reciever_id: mine ? PAT.id : SAM.id, content: historyText(i), createdAt: start + i * 3_600_000, is_read: true })
-  }
-  chat = await createChatServer({ store })
-  playground = new Playground({ accessTtlSeconds: 3600, backendUrl: chat.url })
-  ;[browser] = await Promise.all([launchBrowser(), playground.start()])
-})
-
-afterAll(async () => {
-  await Promise.all(contexts.map(c => c.close().catch(() => {})))
-  await browser?.close()
-  await playground?.dispose()
-  await chat?.close()
-})
+const fx = historyFixture(HISTORY, i => ({ content: historyText(i), atMs: i * 3_600_000, isRead: true }))
 
 /** Sam signs in and opens the conversation with Pat; resolves once all of it is there and live. */
 async function openLongChat(): Promise<{ page: Page, stored: number, newest: string }> {
-  const log = await chat.log(SAM.id, PAT.id)
+  const log = await fx.chat.log(SAM.id, PAT.id)
   const stored = log.length
-  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } })
-  context.setDefaultTimeout(45_000)
-  contexts.push(context)
-  const page = await context.newPage()
-  await signIn(page, playground.url, 'student')
-  await page.goto(`${playground.url}/?with=${PAT.id}`)
+  const page = await fx.signedInPage(45_000)
+  await page.goto(`${fx.playground.url}/?with=${PAT.id}`)
   await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
   await page.locator(`[data-testid=message-count][data-count="${stored}"]`).waitFor()
   return { page, stored, newest: log.at(-1)!.content }
@@ -58,7 +29,7 @@ async function openLongChat(): Promise<{ page: Page, stored: number, newest: str
 
 /** Pat sends `text` from a raw socket; resolves once the server echoed it (it is stored). */
 async function peerSends(text: string): Promise<void> {
-  const ws = new WebSocket(`${chat.wsUrl}/ws/chat/${SAM.id}/?token=${chat.issueTokens(PAT.id).access}`)
+  const ws = new WebSocket(`${fx.chat.wsUrl}/ws/chat/${SAM.id}/?token=${fx.chat.issueTokens(PAT.id).access}`)
   await new Promise<void>((resolve, reject) => {
     ws.on('open', () => ws.send(JSON.stringify({ message: text })))
     ws.on('message', (data) => {
@@ -142,13 +113,9 @@ describe('a long conversation in Chromium', () => {
   })
 
   it('shows the first history as it streams in, from the oldest message down, in every frame', async () => {
-    const log = await chat.log(SAM.id, PAT.id)
+    const log = await fx.chat.log(SAM.id, PAT.id)
     const stored = log.length
-    const context = await browser.newContext({ viewport: { width: 1000, height: 640 } })
-    context.setDefaultTimeout(45_000)
-    contexts.push(context)
-    const page = await context.newPage()
-    await signIn(page, playground.url, 'student')
+    const page = await fx.signedInPage(45_000)
     // After each frame's rendering (a task the frame posts): the status, and whether a message is in the list's view.
     await page.addInitScript(() => {
       const frames: Array<{ status: string | null, shown: boolean, newest: number }> = []
@@ -171,7 +138,7 @@ describe('a long conversation in Chromium', () => {
       }
       requestAnimationFrame(frame)
     })
-    await page.goto(`${playground.url}/?with=${PAT.id}`)
+    await page.goto(`${fx.playground.url}/?with=${PAT.id}`)
     await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
     await page.locator(`[data-testid=message-count][data-count="${stored}"]`).waitFor()
     const frames = await page.evaluate(() => (window as unknown as { __frames: Array<{ status: string | null, shown: boolean, newest: number }> }).__frames)
@@ -195,7 +162,7 @@ describe('a long conversation in Chromium', () => {
     }, readKey)
     await expect.poll(async () => Number(await marker())).toBeGreaterThan(1000)
     const before = await marker()
-    await chat.stop()
+    await fx.chat.stop()
     try {
       // The panel is mounted once it opens a socket; that socket failing is the open before any history.
       const attempt = page.waitForEvent('websocket')
@@ -207,7 +174,7 @@ describe('a long conversation in Chromium', () => {
       expect(await marker()).toBe(before)
     }
     finally {
-      await chat.start()
+      await fx.chat.start()
     }
   })
 })
