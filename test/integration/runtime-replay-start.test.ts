@@ -87,20 +87,28 @@ describe('first frame of a replay', () => {
   })
 })
 
+/**
+ * The student opened the conversation while it was empty (so its next replay is expected empty);
+ * meanwhile the peer wrote `text`, and the server now takes `delayMs` to read the history.
+ */
+async function emptyThenPeerWrote(text: string, delayMs: number): Promise<{ srv: ChatServer, storage: StorageAdapter }> {
+  const srv = await boot()
+  const storage = createMemoryStorage()
+  const first = await open(srv, storage)
+  await until(first.conv, live)
+  first.client.destroy()
+  const parent = track(await loggedIn(srv, 'parent'))
+  const p = parent.conversation(1)
+  await until(p, live)
+  p.send(text)
+  await until(p, settled)
+  srv.configure({ historyReadDelayMs: delayMs })
+  return { srv, storage }
+}
+
 describe('history after the replay ended', () => {
   it('an empty end followed by the history on the same socket continues that replay: one connection', async () => {
-    const srv = await boot()
-    const storage = createMemoryStorage()
-    const first = await open(srv, storage)
-    await until(first.conv, live)
-    first.client.destroy()
-    // The conversation was empty; meanwhile the peer wrote, and the server now reads slowly.
-    const parent = track(await loggedIn(srv, 'parent'))
-    const p = parent.conversation(1)
-    await until(p, live)
-    p.send('while you were away')
-    await until(p, settled)
-    srv.configure({ historyReadDelayMs: 1500 })
+    const { srv, storage } = await emptyThenPeerWrote('while you were away', 1500)
 
     const { conv, watched, handshakes } = await open(srv, storage)
     const snap = await until(conv, x => live(x) && x.messages.length === 1, 'late history', 8000)
@@ -119,17 +127,7 @@ describe('history after the replay ended', () => {
   })
 
   it('a send written after the early end makes late history a resync: a second connection, the send stored once', async () => {
-    const srv = await boot()
-    const storage = createMemoryStorage()
-    const first = await open(srv, storage)
-    await until(first.conv, live)
-    first.client.destroy()
-    const parent = track(await loggedIn(srv, 'parent'))
-    const p = parent.conversation(1)
-    await until(p, live)
-    p.send('earlier')
-    await until(p, settled)
-    srv.configure({ historyReadDelayMs: 1000 })
+    const { srv, storage } = await emptyThenPeerWrote('earlier', 1000)
 
     const { conv, watched, handshakes } = await open(srv, storage)
     conv.on('transition', (t) => {
