@@ -25,10 +25,10 @@ import type { Browser, Page } from 'playwright-core'
 import { createChatServer, createMemoryStore, DEFAULT_USERS } from '../src/testing/index'
 import type { TestUser } from '../src/testing/index'
 import buildPlayground from '../test/e2e/global-setup'
-import { launchBrowser, Playground } from '../test/e2e/harness'
+import { launchBrowser, Playground, signIn } from '../test/e2e/harness'
 import { conversation, PEER_ID } from './lib/frames'
 import { INSTRUMENT, type PageRecord } from './lib/long-history-page'
-import { isMain, median, table } from './lib/stats'
+import { isMain, medianOf, table } from './lib/stats'
 import { startThrottleProxy } from './lib/throttle-proxy'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -37,6 +37,7 @@ export const LINK = { bytesPerSecond: 200_000, rttMs: 150 }
 const OPEN_TIMEOUT_MS = 120_000
 /** After `live`, how long view changes still count as the replay's. */
 const AFTER_LIVE_MS = 1000
+/** The harness's `student` (signIn signs in as it). */
 const SELF: TestUser = DEFAULT_USERS[0]!
 const PEER: TestUser = { id: 2, email: 'peer@example.com', password: 'peerpw', role: 'parent', first_name: 'Peer', last_name: 'Long' }
 
@@ -93,7 +94,7 @@ async function open(page: Page, n: number, handshakes: () => number, go: () => P
 }
 
 function figure(runs: CacheOpen[]): CacheFigure {
-  const med = (pick: (r: CacheOpen) => number | null) => median(runs.map(pick).filter((v): v is number => v !== null))
+  const med = (pick: (r: CacheOpen) => number | null) => medianOf(runs, pick)
   return {
     mountedMs: med(r => r.mountedMs),
     firstShownMs: med(r => r.firstShownMs),
@@ -133,11 +134,7 @@ export async function runHistoryCache(n: number, runs: number, log: (line: strin
       context.setDefaultTimeout(OPEN_TIMEOUT_MS)
       const page = await context.newPage()
       await page.addInitScript(INSTRUMENT)
-      await page.goto(`${playgrounds[kind].url}/login`)
-      await page.locator('input[name=email]').fill(SELF.email)
-      await page.locator('input[name=password]').fill(SELF.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await page.getByTestId('me').waitFor()
+      await signIn(page, playgrounds[kind].url, 'student')
       // Untimed first open: bundles cached, and (cache on) the newest messages stored.
       await open(page, n, () => chat.stats.handshakes, () => page.goto(`${playgrounds[kind].url}/?with=${PEER.id}`))
       pages[kind] = page

@@ -29,11 +29,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createChatServer, createMemoryStore, DEFAULT_USERS } from '../src/testing/index'
 import type { ChatServer, TestUser } from '../src/testing/index'
 import buildPlayground from '../test/e2e/global-setup'
-import { launchBrowser, Playground } from '../test/e2e/harness'
+import { launchBrowser, Playground, signIn } from '../test/e2e/harness'
 import { sourceNamer, summariseProfile, type CpuProfile, type ProfileSummary, type SourceMap } from './lib/chromium-profile'
 import { conversation, PEER_ID } from './lib/frames'
 import { CLOCK_MARK, FLOOR_HTML, INSTRUMENT, type PageRecord } from './lib/long-history-page'
-import { isMain, median, table } from './lib/stats'
+import { isMain, medianOf, table } from './lib/stats'
 
 export interface LongHistoryOpen {
   firstFrameMs: number | null
@@ -161,7 +161,7 @@ function mostOften<T>(values: readonly T[]): T | null {
 }
 
 function figure(runs: LongHistoryOpen[]): LongHistoryFigure {
-  const med = (pick: (r: LongHistoryOpen) => number | null) => median(runs.map(pick).filter((v): v is number => v !== null))
+  const med = (pick: (r: LongHistoryOpen) => number | null) => medianOf(runs, pick)
   return {
     firstFrameMs: med(r => r.firstFrameMs),
     firstShownMs: med(r => r.firstShownMs),
@@ -232,11 +232,7 @@ export async function runLongHistory(sizes: readonly number[], runs: number, pro
       const ours = await newPage(browser)
       const floor = await newPage(browser)
       try {
-        await ours.page.goto(`${playground.url}/login`)
-        await ours.page.locator('input[name=email]').fill(SELF.email)
-        await ours.page.locator('input[name=password]').fill(SELF.password)
-        await ours.page.getByRole('button', { name: 'Sign in' }).click()
-        await ours.page.getByTestId('me').waitFor()
+        await signIn(ours.page, playground.url, 'student')
         const floorUrl = `${floorOrigin}#${new URLSearchParams({ n: String(n), ws: `${chat.wsUrl}/ws/chat/${peer.id}/?token=${chat.issueTokens(SELF.id).access}` })}`
         // Untimed first opens: code and bundles cached, as on a reload.
         await open(ours.page, chat, n, 'playground', () => ours.page.goto(`${playground.url}/?with=${peer.id}`))

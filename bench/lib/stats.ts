@@ -15,6 +15,11 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? hi : (lo + hi) / 2
 }
 
+/** The median of what `pick` gives for each run, runs it gives `null` for left out. */
+export function medianOf<T>(runs: readonly T[], pick: (run: T) => number | null): number {
+  return median(runs.map(pick).filter((v): v is number => v !== null))
+}
+
 /** Milliseconds elapsed while `fn` runs (high resolution). */
 export function timeMs(fn: () => void): number {
   const start = process.hrtime.bigint()
