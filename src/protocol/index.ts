@@ -6,6 +6,7 @@
  */
 export { Timeline } from '../core/timeline/timeline'
 export type { LiveOutcome, OutboxEntry, ReplayResult, TimelineOptions } from '../core/timeline/timeline'
+export { showCachedHistory, storedHistory } from '../core/timeline/cached-history'
 export { decodeFrame, encodeExtension, encodeMessage, normaliseUserId, parseTimestamp } from '../core/transport/protocol'
 export type { DecodeOptions, DecodeResult, HistoryFrame, InboundFrame, LiveFrame, ReadFrame, TypingFrame } from '../core/transport/protocol'
 export { chatSocketUrl, parsePeerId, resolveUrls } from '../core/transport/urls'

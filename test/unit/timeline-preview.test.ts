@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { showCachedHistory, storedHistory } from '../../src/core/timeline/cached-history'
 import type { OutboxEntry } from '../../src/core/timeline/timeline'
 import { hist, live, makeTimeline, ME, PEER, replay, shape } from './timeline-helpers'
 
@@ -63,7 +64,7 @@ describe('cached history', () => {
     const { tl } = makeTimeline()
     const cached = [hist(PEER, 'hi'), hist(ME, 'ok'), hist(ME, 'ok'), hist(PEER, 'gone')]
     expect(tl.source).toBe('none')
-    expect(tl.showCached(cached)).toBe(true)
+    expect(showCachedHistory(tl, cached)).toBe(true)
     expect(tl.source).toBe('cache')
     expect(shape(tl)).toEqual([`${PEER}:hi:sent`, `${ME}:ok:sent`, `${ME}:ok:sent`, `${PEER}:gone:sent`])
     expect(tl.unreadCount).toBe(2)
@@ -86,7 +87,7 @@ describe('cached history', () => {
   it('an unchanged history: the replay changes no message object', () => {
     const { tl } = makeTimeline()
     const cached = Array.from({ length: 50 }, (_, i) => hist(i % 3 ? PEER : ME, `m${i % 4}`))
-    tl.showCached(cached)
+    showCachedHistory(tl, cached)
     const shown = tl.messages()
     replay(tl, cached)
     tl.messages().forEach((m, k) => expect(m).toBe(shown[k]))
@@ -98,7 +99,7 @@ describe('cached history', () => {
     // The cache already holds the send's stored copy; the outbox still has it (its removal never got written).
     const entry: OutboxEntry = { id: 'out1', content: 'x', createdAt: Date.parse(stored.timestamp) - 10, status: 'pending', priorOccurrences: 0 }
     tl.restore([entry])
-    tl.showCached([hist(PEER, 'before'), stored])
+    showCachedHistory(tl, [hist(PEER, 'before'), stored])
     // Shown once while the replay runs: the unsent copy stands in for the cached one.
     expect(shape(tl)).toEqual([`${PEER}:before:sent`, `${ME}:x:unknown`])
     replay(tl, [stored])
@@ -113,7 +114,7 @@ describe('cached history', () => {
     // A send that gave up after its attempts: its retry needs the replay's proof that it is not stored.
     const gaveUp: OutboxEntry = { id: 'out1', content: 'x', createdAt: Date.parse(a.timestamp) + 10, status: 'failed', priorOccurrences: 0, error: 'max_attempts' }
     tl.restore([gaveUp])
-    tl.showCached([a])
+    showCachedHistory(tl, [a])
     const [cached] = tl.messages()
     tl.beginReplay()
     tl.addReplayFrame(a)
@@ -126,13 +127,13 @@ describe('cached history', () => {
   it('is ignored once a replay ended (even an empty one) or the running replay has frames', () => {
     const empty = makeTimeline().tl
     replay(empty, [])
-    expect(empty.showCached([hist(PEER, 'old')])).toBe(false)
+    expect(showCachedHistory(empty, [hist(PEER, 'old')])).toBe(false)
     expect(empty.messages()).toEqual([])
 
     const { tl } = makeTimeline()
     tl.beginReplay()
     tl.addReplayFrame(hist(PEER, 'a'))
-    expect(tl.showCached([hist(PEER, 'old')])).toBe(false)
+    expect(showCachedHistory(tl, [hist(PEER, 'old')])).toBe(false)
     expect(shape(tl)).toEqual([`${PEER}:a:sent`])
   })
 
@@ -140,7 +141,7 @@ describe('cached history', () => {
     const { tl } = makeTimeline()
     const cached = [hist(PEER, 'a'), hist(PEER, 'b')]
     tl.beginReplay()
-    expect(tl.showCached(cached)).toBe(true)
+    expect(showCachedHistory(tl, cached)).toBe(true)
     const shown = tl.messages()
     tl.addReplayFrame(cached[0]!)
     expect(tl.messages()).toBe(shown)
@@ -153,12 +154,12 @@ describe('cached history', () => {
     const { tl } = makeTimeline()
     tl.setReadCount(1)
     const cached = [hist(PEER, 'a'), hist(PEER, 'b')]
-    tl.showCached(cached)
+    showCachedHistory(tl, cached)
     expect(tl.messages().map(m => m.isRead)).toEqual([true, false])
     expect(tl.unreadCount).toBe(1)
     replay(tl, cached)
     tl.applyLive(live(PEER, 'c'))
     expect(tl.unreadCount).toBe(2)
-    expect(tl.storedHistory()?.map(f => f.content)).toEqual(['a', 'b'])
+    expect(storedHistory(tl)?.map(f => f.content)).toEqual(['a', 'b'])
   })
 })

@@ -31,6 +31,7 @@ import { decodeCachedHistory, encodeCachedHistory } from '../../src/core/persist
 import type { HistoryFrame, LiveFrame } from '../../src/core/transport/protocol'
 import { createWebStorage } from '../../src/core/persistence/storage'
 import { Timeline } from '../../src/core/timeline/timeline'
+import { showCachedHistory, storedHistory } from '../../src/core/timeline/cached-history'
 import type { Scheduler, StorageAdapter } from '../../src/core/types'
 import { createFaultStorage, QuotaStorage, type StorageFault } from '../support/fault-storage'
 import { strictTransitions } from './timeline-helpers'
@@ -289,7 +290,7 @@ class Model {
     // The history cache is written after replays (the runtime batches it; some writes fail).
     const { user, peer, browser } = CLIENTS[c.who]
     const b = this.browsers[browser]!
-    const stored = c.tl.storedHistory()
+    const stored = storedHistory(c.tl)
     if (stored && (this.time & 3) !== 0) {
       const key = `${user}:${peer}`
       b.cache.set(key, [...(b.cache.get(key) ?? []), stored])
@@ -384,7 +385,7 @@ class Model {
     }
     if (pick) {
       const decoded = decodeCachedHistory(encodeCachedHistory(pick, user, peer, 1000), user, peer)
-      if (decoded) c.tl.showCached(decoded)
+      if (decoded) showCachedHistory(c.tl, decoded)
     }
   }
 

@@ -13,6 +13,7 @@ import {
   type HistoryCacheAdapter,
 } from '../persistence/history-cache'
 import { createIndexedDbHistoryCache } from '../persistence/indexeddb-history-cache'
+import { showCachedHistory, storedHistory } from '../timeline/cached-history'
 import type { Timeline } from '../timeline/timeline'
 import type { ChatLogger, UserId } from '../types'
 
@@ -48,10 +49,10 @@ export function createHistorySession(config: { readonly maxMessages: number; rea
       const key = historyKey(storageKey, self, peer)
       let open = true
       void readCachedHistory(adapter, key, self, peer, logger).then((frames) => {
-        if (open && frames && timeline.showCached(frames)) shown()
+        if (open && frames && showCachedHistory(timeline, frames)) shown()
       })
       const writer = new HistoryCacheWriter(adapter, key, () => {
-        const frames = timeline.storedHistory()
+        const frames = storedHistory(timeline)
         return frames && encodeCachedHistory(frames, self, peer, config.maxMessages)
       }, logger)
       const mine = writers.get(self) ?? writers.set(self, new Set()).get(self)!

@@ -21,6 +21,7 @@ import type { OutboxEntry } from './outbox-entry'
 import type { PeerReceipts } from './peer-receipts'
 import { ReadMarker } from './read-marker'
 import { ReplayAlignment } from './replay-alignment'
+import type { AlignDeps } from './replay-alignment'
 import { isCandidate, UnsentQueue } from './unsent-queue'
 import type { Entry } from './unsent-queue'
 
@@ -61,6 +62,17 @@ export interface TimelineOptions {
    * made all the same, so no message is lost or stuck; tests make this throw.
    */
   onInvalidTransition?: StatusListener
+}
+
+/** What `Timeline.cacheParts()` hands to the history cache's code. */
+export interface CacheParts extends AlignDeps {
+  readonly replay: ReplayAlignment
+  /** Replays completed. */
+  readonly replays: number
+  /** Cached history is on screen with `unread` unread peer messages; whether the view changed. */
+  shown(unread: number): boolean
+  /** The unsent queue's rule (handed over so the history chunk imports nothing of the core). */
+  readonly isCandidate: (e: Entry) => boolean
 }
 
 /** What applyLive() did with a frame. */
@@ -126,6 +138,7 @@ export class Timeline {
   #cachedUnread: number | null = null
   /** The peer's read receipts (read-receipts extension only). */
   readonly #receipts: PeerReceipts | undefined
+  readonly #parts: AlignDeps
   readonly #replay: ReplayAlignment
   readonly #gap: GapWatch
 
@@ -139,7 +152,7 @@ export class Timeline {
     const marker = this.#marker = new ReadMarker(display)
     const queue = this.#queue = new UnsentQueue(options)
     this.#receipts = (options.readReceipts as ReadReceiptsParts | undefined)?.timeline(display, marker)
-    this.#replay = new ReplayAlignment({ selfId, peerId, now, display, marker, queue, storedId: this.#storedId, serverRead: m => this.#srv(m) })
+    this.#replay = new ReplayAlignment(this.#parts = { selfId, peerId, now, display, marker, queue, storedId: this.#storedId, serverRead: m => this.#srv(m) })
     this.#gap = new GapWatch(options.gapWindowMs ?? DEFAULT_GAP_WINDOW_MS, now, f => this.#applyFresh(f))
   }
 
@@ -173,56 +186,15 @@ export class Timeline {
   }
 
   /**
-   * Show cached history (stored messages of an earlier session, server order) until the first replay
-   * ends; that replay replaces it, and messages it still holds keep their ids. Ignored once a replay
-   * ended, anything is stored, or the running replay has frames. Sends never depend on it.
+   * The parts `cached-history.ts` works on (as `timeline['cacheParts']()`): the history cache's code
+   * lives in its lazy chunk, so an app without the cache bundles none of it. TypeScript-private, so
+   * the declarations name none of the parts' types.
    */
-  showCached(frames: readonly HistoryFrame[]): boolean {
-    if (this.#replays > 0 || frames.length === 0) return false
-    const display = this.#display
-    const marker = this.#marker
-    // An unsent send whose stored copy the cache may already hold (its outbox entry outlived the
-    // echo) stands in for that copy, so the view never shows it twice while the replay runs.
-    const standIn = new Map<string, number[]>()
-    for (const e of this.#queue.list) {
-      if (isCandidate(e) && e.prior !== null) (standIn.get(e.content) ?? standIn.set(e.content, []).get(e.content)!).push(e.prior)
-    }
-    const seen = new Map<string, number>()
-    const out: ChatMessage[] = []
-    let peers = 0
-    let unread = 0
-    for (const f of frames) {
-      const mine = f.senderId === this.#selfId
-      if (!mine && f.senderId !== this.#peerId) continue
-      if (mine && standIn.has(f.content)) {
-        const k = seen.get(f.content) ?? 0
-        seen.set(f.content, k + 1)
-        const priors = standIn.get(f.content)!
-        const at = priors.indexOf(k)
-        if (at >= 0 || priors.some(p => p < k)) {
-          priors.splice(at >= 0 ? at : priors.findIndex(p => p < k), 1)
-          continue
-        }
-      }
-      const isRead = mine ? f.isRead : f.isRead || peers++ < marker.count
-      if (!mine && !isRead) unread++
-      out.push(display.make(this.#storedId(), mine, f.content, f.timestamp, true, 'sent', isRead))
-    }
-    if (!this.#replay.preferPreview(Object.freeze(out))) return false
-    this.#cachedUnread = unread
-    return display.changed()
-  }
-
-  /** Stored messages worth caching: those of completed replays, in server order (`null` before the first). */
-  storedHistory(): HistoryFrame[] | null {
-    if (this.#replays === 0) return null
-    const out: HistoryFrame[] = []
-    for (const m of this.#display.stored) {
-      if (!m.serverTime) continue
-      const time = Date.parse(m.createdAt)
-      out.push({ kind: 'history', senderId: m.senderId, receiverId: m.receiverId, content: m.content, timestamp: m.createdAt, time, isRead: this.#srv(m) })
-    }
-    return out
+  private cacheParts(): CacheParts {
+    return { ...this.#parts, replay: this.#replay, replays: this.#replays, isCandidate, shown: (unread) => {
+      this.#cachedUnread = unread
+      return this.#display.changed()
+    } }
   }
 
   /** Visible messages from the peer. O(1). */
