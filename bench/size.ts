@@ -23,7 +23,7 @@ export const MINIMAL_APP_BUDGET = 17_000
  * What `--check` enforces until the budget is met: no growth past today's size plus a little room.
  * Lower it whenever the app shrinks; never raise it without saying why in the commit.
  */
-export const MINIMAL_APP_CEILING = 25_620
+export const MINIMAL_APP_CEILING = 25_360
 
 export const MINIMAL_APP = 'minimal Vue app (ChatPlugin, useChat, useChatAuth)'
 
@@ -133,6 +133,16 @@ export const SIZE_ENTRIES: readonly SizeEntry[] = [
   { name: '@vueuse/core useWebSocket alone', kind: 'baseline', source: `export { useWebSocket } from '@vueuse/core'`, external: ['vue'] },
 ]
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
 /** What a build loads up front, what it loads on demand (`import()`), and the entry's metafile output. */
 export interface BuiltEntry {
   code: Uint8Array
@@ -163,13 +173,24 @@ export async function buildEntry(entry: Pick<SizeEntry, 'file' | 'source' | 'ext
     metafile: true,
     plugins,
   })
-  const outputs = Object.entries(result.metafile.outputs)
-  const entryPath = outputs.find(([, o]) => o.entryPoint !== undefined)?.[0]
-  const isEntry = (path: string) => entryPath !== undefined && path.endsWith(entryPath.split('/').pop() ?? '')
+  const outputs = result.metafile.outputs
+  const entryPath = Object.keys(outputs).find(path => outputs[path]!.entryPoint !== undefined)
+  // Up front: the entry and every chunk it imports statically (code it shares with a lazy chunk is
+  // split into such a chunk); the other chunks load on demand.
+  const upFront = new Set<string>()
+  const visit = (path: string): void => {
+    if (upFront.has(path) || !outputs[path]) return
+    upFront.add(path)
+    for (const i of outputs[path].imports) if (i.kind === 'import-statement') visit(i.path)
+  }
+  if (entryPath) visit(entryPath)
+  const outputPath = (file: string): string | undefined => [...Object.keys(outputs)].find(path => file.endsWith(path.split('/').pop() ?? ''))
+  const js = result.outputFiles.filter(f => f.path.endsWith('.js'))
+  const isUpFront = (file: string): boolean => upFront.has(outputPath(file) ?? '')
   return {
-    code: result.outputFiles.find(f => isEntry(f.path))?.contents ?? new Uint8Array(),
-    lazy: result.outputFiles.filter(f => !isEntry(f.path) && f.path.endsWith('.js')).map(f => f.contents),
-    output: outputs.find(([path]) => path === entryPath)?.[1],
+    code: concat(js.filter(f => isUpFront(f.path)).map(f => f.contents)),
+    lazy: js.filter(f => !isUpFront(f.path)).map(f => f.contents),
+    output: entryPath ? outputs[entryPath] : undefined,
   }
 }
 
