@@ -16,6 +16,8 @@
  * text node appended per message. Median of BENCH_RUNS (default 5) opens per size and candidate,
  * interleaved. `LONG_HISTORY_PROFILE=10000` adds one profiled open of that size (CDP `Profiler`)
  * and summarises its long tasks by source function (bench/.tmp/long-history-<N>.cpuprofile).
+ * `LONG_HISTORY_CHROME_TRACE=1` (with `LONG_HISTORY_PROFILE`) first traces one open with Chromium's
+ * tracing and prints its long tasks: the work inside each and the time its thread ran.
  * `LONG_HISTORY_TRACE=1` prints each open's page record (frames, states, times) to stderr.
  *
  *   LONG_HISTORY_N=1000,10000,50000 E2E_REUSE_BUILD=1 node --import tsx bench/long-history.ts
@@ -30,6 +32,7 @@ import { createChatServer, createMemoryStore, DEFAULT_USERS } from '../src/testi
 import type { ChatServer, TestUser } from '../src/testing/index'
 import buildPlayground from '../test/e2e/global-setup'
 import { launchBrowser, Playground, signIn } from '../test/e2e/harness'
+import { longTraceTasks, TRACE_CATEGORIES, type TraceEvent } from './lib/chromium-trace'
 import { sourceNamer, summariseProfile, type CpuProfile, type ProfileSummary, type SourceMap } from './lib/chromium-profile'
 import { conversation, PEER_ID } from './lib/frames'
 import { CLOCK_MARK, FLOOR_HTML, INSTRUMENT, type PageRecord } from './lib/long-history-page'
@@ -186,8 +189,26 @@ function playgroundMap(url: string): SourceMap | null {
   return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as SourceMap : null
 }
 
-  /** One more open of the playground under the CPU profiler, its long tasks named by source function. */
+  /**
+ * `LONG_HISTORY_CHROME_TRACE=1`: one open under Chromium's tracing first, its long tasks printed
+ * with the work inside them and the time the thread ran (bench/.tmp/long-history-<N>.trace.json,
+ * loadable in DevTools' Performance panel).
+ */
+async function traceOpen(page: Page, chat: ChatServer, n: number): Promise<void> {
+  const browser = page.context().browser()!
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES })
+  await open(page, chat, n, 'playground', () => page.reload())
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }
+  mkdirSync(`${root}bench/.tmp`, { recursive: true })
+  writeFileSync(`${root}bench/.tmp/long-history-${n}.trace.json`, JSON.stringify(trace))
+  for (const t of longTraceTasks(trace.traceEvents)) {
+    process.stderr.write(`trace: task at ${t.startMs} ms: ${t.wallMs} ms wall, ${t.threadMs} ms ran; ${t.work.map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
+  }
+}
+
+/** One more open of the playground under the CPU profiler, its long tasks named by source function. */
 async function profileOpen(page: Page, chat: ChatServer, n: number): Promise<{ open: LongHistoryOpen, summary: ProfileSummary }> {
+  if (process.env.LONG_HISTORY_CHROME_TRACE) await traceOpen(page, chat, n)
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US })
