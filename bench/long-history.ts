@@ -189,7 +189,7 @@ function playgroundMap(url: string): SourceMap | null {
   return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as SourceMap : null
 }
 
-  /**
+/**
  * `LONG_HISTORY_CHROME_TRACE=1`: one open under Chromium's tracing first, its long tasks printed
  * with the work inside them and the time the thread ran (bench/.tmp/long-history-<N>.trace.json,
  * loadable in DevTools' Performance panel).
@@ -197,18 +197,24 @@ function playgroundMap(url: string): SourceMap | null {
 async function traceOpen(page: Page, chat: ChatServer, n: number): Promise<void> {
   const browser = page.context().browser()!
   await browser.startTracing(page, { categories: TRACE_CATEGORIES })
-  await open(page, chat, n, 'playground', () => page.reload())
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }
+  let trace: { traceEvents: TraceEvent[] }
+  try {
+    await open(page, chat, n, 'playground', () => page.reload())
+  }
+  finally {
+    trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }
+  }
   mkdirSync(`${root}bench/.tmp`, { recursive: true })
   writeFileSync(`${root}bench/.tmp/long-history-${n}.trace.json`, JSON.stringify(trace))
+  const ran = (v: number | null): string => (v === null ? '' : ` (${v} ran)`)
   for (const t of longTraceTasks(trace.traceEvents)) {
-    process.stderr.write(`trace: task at ${t.startMs} ms: ${t.wallMs} ms wall, ${t.threadMs} ms ran; ${t.work.map(([k, v]) => `${k} ${v}`).join(', ')}\n`)
+    process.stderr.write(`trace: task at ${t.startMs} ms: ${t.wallMs} ms${ran(t.threadMs)}; ${t.work.map(w => `${w.kind} ${w.wallMs}${ran(w.threadMs)}`).join(', ')}\n`)
   }
 }
 
 /** One more open of the playground under the CPU profiler, its long tasks named by source function. */
 async function profileOpen(page: Page, chat: ChatServer, n: number): Promise<{ open: LongHistoryOpen, summary: ProfileSummary }> {
-  if (process.env.LONG_HISTORY_CHROME_TRACE) await traceOpen(page, chat, n)
+  if (process.env.LONG_HISTORY_CHROME_TRACE === '1') await traceOpen(page, chat, n)
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US })

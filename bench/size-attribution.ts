@@ -12,10 +12,9 @@
 import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 import type { Plugin } from 'esbuild'
 import { table } from './lib/stats'
-import { appSource, buildEntry, FRAMEWORK, MINIMAL_APP } from './size'
+import { appSource, buildEntry, FRAMEWORK, gzipSize, MINIMAL_APP } from './size'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -127,8 +126,8 @@ async function stubPlugin(stubs: readonly Stub[]): Promise<Plugin> {
 }
 
 async function appGzip(stubs: readonly Stub[] = []): Promise<number> {
-  const { code } = await buildEntry({ source: appSource(), external: FRAMEWORK }, stubs.length ? [await stubPlugin(stubs)] : [])
-  return gzipSync(code, { level: 9 }).length
+  const { upFront } = await buildEntry({ source: appSource(), external: FRAMEWORK }, stubs.length ? [await stubPlugin(stubs)] : [])
+  return gzipSize(upFront)
 }
 
 export interface Attribution {

@@ -9,10 +9,9 @@
  */
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 import type { Plugin } from 'esbuild'
 import { table } from './lib/stats'
-import { appSource, buildEntry, FRAMEWORK, MINIMAL_APP } from './size'
+import { appSource, buildEntry, FRAMEWORK, gzipSize, MINIMAL_APP } from './size'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -26,8 +25,8 @@ async function entryGzip(stub?: { path: string; names: string[] }): Promise<numb
         : undefined)
     },
   }
-  const { code } = await buildEntry({ source: appSource(), external: FRAMEWORK }, [plugin])
-  return gzipSync(code, { level: 9 }).length
+  const { upFront } = await buildEntry({ source: appSource(), external: FRAMEWORK }, [plugin])
+  return gzipSize(upFront)
 }
 
 const full = await entryGzip()
