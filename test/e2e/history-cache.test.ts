@@ -65,4 +65,30 @@ describe('history cache in the browser (IndexedDB)', () => {
     await page.getByTestId('logout').click()
     await expect.poll(() => cachedRows(page), { timeout: 10_000 }).toBe(0)
   })
+
+  it('a history cache whose code does not load (offline first visit, a removed deploy): the conversation opens without it, and nothing is thrown into the page', async () => {
+    const page = await fx.signedInPage(30_000)
+    const errors: string[] = []
+    page.on('pageerror', error => errors.push(error.message))
+    // The cache's chunk is the one that bundles idb-keyval; every other file loads as usual.
+    let blocked = 0
+    await page.route('**/_nuxt/*.js', async (route) => {
+      const response = await route.fetch()
+      if ((await response.text()).includes('createObjectStore')) {
+        blocked++
+        return route.abort('internetdisconnected')
+      }
+      return route.fulfill({ response })
+    })
+    await page.goto(`${fx.playground.url}/?with=${PAT.id}`)
+    await page.locator(`[data-testid=message-count][data-source=replay][data-count="${HISTORY}"]`).waitFor()
+    await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
+    const text = `sent without a cache ${Math.random().toString(36).slice(2, 8)}`
+    await page.getByTestId('composer').fill(text)
+    await page.getByTestId('send').click()
+    await page.locator('[data-testid=message][data-status=sent]', { hasText: text }).waitFor()
+    expect(blocked).toBeGreaterThan(0)
+    expect(await cachedRows(page)).toBe(0)
+    expect(errors).toEqual([])
+  })
 })
