@@ -1,17 +1,22 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { historyFixture, PAT } from './history-fixture'
+import { historyFixture, PAT, SAM } from './history-fixture'
 
 // The playground turns the history cache on: real IndexedDB in real Chromium.
 const HISTORY = 500
 
 const fx = historyFixture(HISTORY, i => ({ content: `message ${i % 7 === 0 ? 'same text' : i}`, atMs: i * 60_000, isRead: false }))
 
+/** Messages the server holds between Sam and Pat: the history, and what earlier tests sent. */
+async function stored(): Promise<number> {
+  return (await fx.chat.log(SAM.id, PAT.id)).length
+}
+
 async function signedInChat(): Promise<Page> {
   const page = await fx.signedInPage(30_000)
   await page.goto(`${fx.playground.url}/?with=${PAT.id}`)
   await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
-  await page.locator(`[data-testid=message-count][data-count="${HISTORY}"]`).waitFor()
+  await page.locator(`[data-testid=message-count][data-count="${await stored()}"]`).waitFor()
   return page
 }
 
@@ -33,29 +38,31 @@ function cachedRows(page: Page): Promise<number> {
 describe('history cache in the browser (IndexedDB)', () => {
   it('a reload shows the cached history before the server sends it, then the replay changes nothing on screen', async () => {
     const page = await signedInChat()
-    await expect.poll(() => cachedRows(page), { timeout: 10_000 }).toBe(HISTORY)
+    const n = await stored()
+    await expect.poll(() => cachedRows(page), { timeout: 10_000 }).toBe(n)
     const newest = page.getByTestId('message').last()
     const before = await newest.innerText()
     // A slow history read: the cache is on screen long before the first frame.
     fx.chat.configure({ historyReadDelayMs: 1500 })
     await page.reload()
-    await page.locator(`[data-testid=message-count][data-source=cache][data-count="${HISTORY}"]`).waitFor()
+    await page.locator(`[data-testid=message-count][data-source=cache][data-count="${n}"]`).waitFor()
     expect(await page.getByTestId('connection-status').getAttribute('data-status')).not.toBe('live')
     expect(await page.getByTestId('message').last().innerText()).toBe(before)
     await page.locator('[data-testid=message-count][data-source=replay]').waitFor()
     await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
-    expect(await page.getByTestId('message-count').getAttribute('data-count')).toBe(String(HISTORY))
+    expect(await page.getByTestId('message-count').getAttribute('data-count')).toBe(String(n))
     expect(await page.getByTestId('message').last().innerText()).toBe(before)
     fx.chat.configure({ historyReadDelayMs: 0 })
   })
 
   it('opened with the server down: the cached history is there, and logout removes it', async () => {
     const page = await signedInChat()
-    await expect.poll(() => cachedRows(page), { timeout: 10_000 }).toBe(HISTORY)
+    const n = await stored()
+    await expect.poll(() => cachedRows(page), { timeout: 10_000 }).toBe(n)
     await fx.chat.stop()
     try {
       await page.reload()
-      await page.locator(`[data-testid=message-count][data-source=cache][data-count="${HISTORY}"]`).waitFor()
+      await page.locator(`[data-testid=message-count][data-source=cache][data-count="${n}"]`).waitFor()
       expect(await page.getByTestId('connection-status').getAttribute('data-status')).not.toBe('live')
     }
     finally {
@@ -81,7 +88,7 @@ describe('history cache in the browser (IndexedDB)', () => {
       return route.fulfill({ response })
     })
     await page.goto(`${fx.playground.url}/?with=${PAT.id}`)
-    await page.locator(`[data-testid=message-count][data-source=replay][data-count="${HISTORY}"]`).waitFor()
+    await page.locator(`[data-testid=message-count][data-source=replay][data-count="${await stored()}"]`).waitFor()
     await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
     const text = `sent without a cache ${Math.random().toString(36).slice(2, 8)}`
     await page.getByTestId('composer').fill(text)
@@ -90,5 +97,33 @@ describe('history cache in the browser (IndexedDB)', () => {
     expect(blocked).toBeGreaterThan(0)
     expect(await cachedRows(page)).toBe(0)
     expect(errors).toEqual([])
+  })
+
+  it('opened offline: the cached history, a send queued after it while the status says offline, sent once back online', async () => {
+    const page = await signedInChat()
+    const n = await stored()
+    await expect.poll(() => cachedRows(page), { timeout: 10_000 }).toBe(n)
+    // The app loaded online; the conversation opens while the browser is offline.
+    await page.goto(fx.playground.url)
+    await page.getByPlaceholder('Peer user id').waitFor()
+    await page.context().setOffline(true)
+    try {
+      await page.getByPlaceholder('Peer user id').fill(String(PAT.id))
+      await page.getByRole('button', { name: 'Open' }).click()
+      await page.locator(`[data-testid=message-count][data-source=cache][data-count="${n}"]`).waitFor()
+      await page.locator('[data-testid=connection-status][data-status=offline]').waitFor()
+      const text = `sent while offline ${Math.random().toString(36).slice(2, 8)}`
+      await page.getByTestId('composer').fill(text)
+      await page.getByTestId('send').click()
+      await page.locator('[data-testid=message][data-status=queued]', { hasText: text }).waitFor()
+      await page.context().setOffline(false)
+      await page.locator('[data-testid=message][data-status=sent]', { hasText: text }).waitFor()
+      await page.locator('[data-testid=connection-status][data-status=live]').waitFor()
+      expect(await page.getByTestId('message-count').getAttribute('data-count')).toBe(String(n + 1))
+      expect((await fx.chat.log(SAM.id, PAT.id)).filter(m => m.content === text)).toHaveLength(1)
+    }
+    finally {
+      await page.context().setOffline(false)
+    }
   })
 })
