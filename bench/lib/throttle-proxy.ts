@@ -3,7 +3,8 @@
  * bandwidth and every chunk is delivered half a round trip after it fully "arrived". Used by the
  * browser benchmarks (CDP network emulation does not reliably throttle WebSocket frames).
  */
-import { createServer, connect, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { startTcpProxy } from '../../test/support/tcp-proxy'
 
 export interface ThrottleOptions {
   /** Upstream host and port (the real server). */
@@ -48,32 +49,14 @@ function pipeThrottled(from: Socket, to: Socket, options: ThrottleOptions, count
     const wait = Math.max(0, busyUntil + options.rttMs / 2 - performance.now())
     setTimeout(() => to.end(), wait)
   })
-  from.on('error', () => to.destroy())
 }
 
 /** Start a throttling proxy on a free loopback port. */
 export async function startThrottleProxy(options: ThrottleOptions): Promise<ThrottleProxy> {
   const bytes = { down: 0, up: 0 }
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    const upstream = connect(options.targetPort, options.targetHost ?? '127.0.0.1')
-    for (const s of [client, upstream]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.setNoDelay(true)
-    }
-    pipeThrottled(client, upstream, options, n => (bytes.up += n))
-    pipeThrottled(upstream, client, options, n => (bytes.down += n))
+  const proxy = await startTcpProxy({ port: options.targetPort, host: options.targetHost }, {
+    up: (from, to) => pipeThrottled(from, to, options, n => (bytes.up += n)),
+    down: (from, to) => pipeThrottled(from, to, options, n => (bytes.down += n)),
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  return {
-    port,
-    bytes,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy()
-      server.close(() => resolve())
-    }),
-  }
+  return { port: proxy.port, bytes, close: proxy.close }
 }
