@@ -25,13 +25,12 @@ import type { Browser, Page } from 'playwright-core'
 import { createChatServer, createMemoryStore, DEFAULT_USERS } from '../src/testing/index'
 import type { TestUser } from '../src/testing/index'
 import buildPlayground from '../test/e2e/global-setup'
-import { launchBrowser, Playground, signIn } from '../test/e2e/harness'
+import { CHROMIUM, launchBrowser, Playground, signIn } from '../test/e2e/harness'
 import { conversation, PEER_ID } from './lib/frames'
 import { INSTRUMENT, type PageRecord } from './lib/long-history-page'
 import { isMain, medianOf, table } from './lib/stats'
 import { startThrottleProxy } from './lib/throttle-proxy'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** 1.6 Mbit/s each way, 150 ms round trip: a slow mobile link. */
 export const LINK = { bytesPerSecond: 200_000, rttMs: 150 }
 const OPEN_TIMEOUT_MS = 120_000

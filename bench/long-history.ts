@@ -31,7 +31,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createChatServer, createMemoryStore, DEFAULT_USERS } from '../src/testing/index'
 import type { ChatServer, TestUser } from '../src/testing/index'
 import buildPlayground from '../test/e2e/global-setup'
-import { launchBrowser, Playground, signIn } from '../test/e2e/harness'
+import { CHROMIUM, launchBrowser, Playground, signIn } from '../test/e2e/harness'
 import { longTraceTasks, TRACE_CATEGORIES, type TraceEvent } from './lib/chromium-trace'
 import { sourceNamer, summariseProfile, type CpuProfile, type ProfileSummary, type SourceMap } from './lib/chromium-profile'
 import { conversation, PEER_ID } from './lib/frames'
@@ -93,7 +93,6 @@ export type LongHistoryResult =
   }
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const HISTORY_READ_DELAY_MS = 400
 const REPLAY_QUIET_MS = 300
 const OPEN_TIMEOUT_MS = 180_000

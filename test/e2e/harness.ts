@@ -201,8 +201,11 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 
+/** The Chromium the e2e tests and the browser benches drive (Debian's, unless `CHROMIUM_PATH`). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
 }
 
 /** Sign `user` in through the playground's login page and wait for the signed-in page. */
